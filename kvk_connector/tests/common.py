@@ -1,0 +1,37 @@
+from odoo.tests import HttpCase, TransactionCase
+
+from ..models.kvk_service import SANDBOX_URL_PARAM
+
+try:
+    from sandbox.testing import SandboxCaseMixin
+except ImportError as exc:  # pragma: no cover - a set-up error, not a test result
+    raise ImportError(
+        "kvk_connector's tests talk to the project's sandbox: put the repository root on " "PYTHONPATH (make test does)"
+    ) from exc
+
+
+class KvkCaseMixin(SandboxCaseMixin):
+    """A company of its own whose KvK connection points at a sandbox of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(SANDBOX_URL_PARAM, cls.sandbox_url)
+        cls.company = cls.env["res.company"].create(
+            {
+                "name": "Registerwerk B.V.",
+                "country_id": cls.env.ref("base.nl").id,
+                "kvk_mode": "sandbox",
+                "kvk_api_key": "sandbox-key",
+            }
+        )
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids))
+        cls.env.user.company_ids |= cls.company
+
+
+class KvkCase(KvkCaseMixin, TransactionCase):
+    pass
+
+
+class KvkHttpCase(KvkCaseMixin, HttpCase):
+    pass

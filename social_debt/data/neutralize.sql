@@ -1,0 +1,3 @@
+-- a copied database never calls the real KSZ/BCSS
+UPDATE res_company
+   SET social_debt_mode = 'sandbox';
