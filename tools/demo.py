@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""``make demo``: the sandbox and Odoo with a ``demo`` database, until Ctrl-C.
+
+The first run creates the database ``demo`` with the four addons and their demo
+data; later runs update the addons.  Every connector is pointed at the sandbox.
+Ports: ``DEMO_PORT`` (Odoo, default 8069) and ``SANDBOX_PORT`` (default 8070).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bootstrap  # noqa: E402
+from run_tests import ADDONS, free_port  # noqa: E402
+
+DATABASE = os.environ.get("DEMO_DATABASE", "demo")
+ODOO_PORT = int(os.environ.get("DEMO_PORT", "8069"))
+SANDBOX_PORT = int(os.environ.get("SANDBOX_PORT", "8070"))
+SANDBOX_URL_PARAM = "register_connectors.sandbox_url"
+
+
+def database_exists():
+    out = subprocess.run(
+        ["psql", "-X", "-At", "-d", "postgres", "-c", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return out.stdout.strip() == "1"
+
+
+def wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback URL
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def main():
+    try:
+        state = bootstrap.ensure()
+    except bootstrap.SetupError as exc:
+        print(f"[setup] error: {exc}", file=sys.stderr)
+        return 2
+    env = dict(os.environ, PYTHONPATH=str(bootstrap.ROOT))
+    data_dir = bootstrap.cache_dir() / "demo-data"
+    odoo = [
+        state["python"], "-m", "odoo",
+        "--database", DATABASE,
+        "--db-filter", f"^{DATABASE}$",
+        "--addons-path", ",".join(state["addons_path"]),
+        "--data-dir", str(data_dir),
+        "--http-interface", "127.0.0.1",
+        "--gevent-port", str(free_port()),
+    ]  # fmt: skip
+    sandbox_url = f"http://127.0.0.1:{SANDBOX_PORT}"
+    sandbox = subprocess.Popen(
+        [state["python"], "-m", "sandbox", "--port", str(SANDBOX_PORT), "--quiet"], cwd=bootstrap.ROOT, env=env
+    )
+    server = None
+    try:
+        if not wait_for(f"{sandbox_url}/health"):
+            print(f"the sandbox did not start on port {SANDBOX_PORT} (set SANDBOX_PORT to a free port)")
+            return 1
+        step = "--update" if database_exists() else "--init"
+        print(f"[demo] {'updating' if step == '--update' else 'creating'} the database {DATABASE!r}", flush=True)
+        with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
+            # Point every connector at this sandbox, whatever port it runs on.
+            script.write(f"env['ir.config_parameter'].set_param({SANDBOX_URL_PARAM!r}, {sandbox_url!r})\n")
+            script.write("env.cr.commit()\n")
+            script.flush()
+            subprocess.run(
+                [*odoo, step, ",".join(ADDONS), "--stop-after-init", "--log-level", "warn"], env=env, check=True
+            )
+            with open(script.name) as stdin:
+                subprocess.run(
+                    [state["python"], "-m", "odoo", "shell", *odoo[3:], "--no-http", "--log-level", "warn"],
+                    env=env, stdin=stdin, check=True, stdout=subprocess.DEVNULL,
+                )  # fmt: skip
+        server = subprocess.Popen([*odoo, "--http-port", str(ODOO_PORT), "--log-level", "warn"], env=env)
+        if wait_for(f"http://127.0.0.1:{ODOO_PORT}/web/login", seconds=60):
+            print(
+                f"\n  Odoo:    http://127.0.0.1:{ODOO_PORT}  (database {DATABASE}, login admin, password admin)\n"
+                f"  Sandbox: {sandbox_url}/health\n  Ctrl-C stops both.\n",
+                flush=True,
+            )
+        server.wait()
+        return server.returncode
+    except KeyboardInterrupt:
+        return 0
+    except subprocess.CalledProcessError as exc:
+        print(f"[demo] {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for proc in (server, sandbox):
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
