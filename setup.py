@@ -13,7 +13,7 @@ from setuptools import setup
 ROOT = Path(__file__).resolve().parent
 ADDONS = ["kvk_connector", "creditcheck_semaphore", "social_debt", "client_online_connector"]
 DATA_SUFFIXES = {".xml", ".csv", ".sql", ".po", ".pot", ".js", ".scss", ".css", ".png", ".svg", ".xsd", ".wsdl",
-                 ".md", ".json", ".xbrl", ".zip", ".txt", ".html", ".rng"}  # fmt: skip
+                 ".md", ".rst", ".json", ".xbrl", ".zip", ".txt", ".html", ".rng"}  # fmt: skip
 
 
 def addon_packages():

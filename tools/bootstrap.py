@@ -23,6 +23,7 @@ The result is written to ``<cache>/state.json`` and printed with ``--json``.
 """
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -72,15 +73,20 @@ def requirements_digest():
     digest = hashlib.sha256()
     for path in REQUIREMENTS:
         digest.update(path.read_bytes())
-    digest.update(sys.version.split()[0].encode())
     return digest.hexdigest()[:12]
+
+
+def interpreter_tag():
+    """Names the Python that builds the venv: two interpreters never share or prune each other's."""
+    identity = f"{os.path.realpath(sys.executable)} {sys.version}"
+    return f"py{sys.version_info.major}.{sys.version_info.minor}-{hashlib.sha256(identity.encode()).hexdigest()[:6]}"
 
 
 def ensure_venv(cache):
     existing = os.environ.get("ODOO_PYTHON")
     if existing:
         return Path(existing), False
-    tag = f"py{sys.version_info.major}.{sys.version_info.minor}"
+    tag = interpreter_tag()
     venv = cache / f"venv-{tag}-{requirements_digest()}"
     python = venv / "bin" / "python"
     if (venv / ".complete").exists():
@@ -102,7 +108,7 @@ def ensure_venv(cache):
         ) from exc
     (venv / ".complete").write_text("ok\n")
     for old in cache.glob(f"venv-{tag}-*"):
-        if old != venv:
+        if old != venv:  # the same interpreter's venv for older requirements
             shutil.rmtree(old, ignore_errors=True)
     return python, True
 
@@ -364,6 +370,13 @@ def ensure_system_tools():
 def ensure(with_postgres=True, with_tools=True):
     cache = cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:
+        # Two set-ups at once (two clones, or CI beside a developer) wait for each other.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure(cache, with_postgres, with_tools)
+
+
+def _ensure(cache, with_postgres, with_tools):
     python, managed = ensure_venv(cache)
     if managed:
         odoo_root = ensure_odoo(cache)

@@ -23,7 +23,7 @@ import bootstrap  # noqa: E402
 
 ROOT = bootstrap.ROOT
 ADDONS = ["kvk_connector", "creditcheck_semaphore", "social_debt", "client_online_connector"]
-DATABASE = os.environ.get("TEST_DATABASE", "connectors_test")
+DATABASE = os.environ.get("TEST_DATABASE", f"connectors_test_{os.getpid()}")
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) \S+ (?P<logger>[\w.]+): (?P<msg>.*)")
 RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
