@@ -1,23 +1,30 @@
-"""Run every benchmark, print a table, write bench/results/latest.json."""
+"""Run every benchmark, print a table, write bench/results/latest.json.
+
+A benchmark is a module ``bench/bench_<name>.py`` with a ``run()`` that returns a
+:class:`bench.common.Result`.
+"""
 
 import argparse
+import importlib
 import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import bench_sandbox
-
-BENCHMARKS = {"sandbox": bench_sandbox.run}
-RESULTS = Path(__file__).resolve().parent / "results"
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = sorted(path.stem.removeprefix("bench_") for path in HERE.glob("bench_*.py"))
+RESULTS = HERE / "results"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], help="benchmarks to run (default: all)")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHMARKS)} (all)")
     args = parser.parse_args(argv)
-    names = args.names or list(BENCHMARKS)
-    results = [BENCHMARKS[name]() for name in names]
+    unknown = set(args.names) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"no such benchmark: {', '.join(sorted(unknown))}; there are {', '.join(BENCHMARKS)}")
+    names = args.names or BENCHMARKS
+    results = [importlib.import_module(f"bench.bench_{name}").run() for name in names]
     print(f"{'benchmark':<28} {'figure':<26} {'value':>12}  note")
     for result in results:
         for figure in result.figures:

@@ -23,6 +23,8 @@ import bootstrap  # noqa: E402
 
 ROOT = bootstrap.ROOT
 ADDONS = ["kvk_connector", "creditcheck_semaphore", "social_debt", "client_online_connector"]
+# TEST_ADDONS=kvk_connector narrows the Odoo part to some addons while working on them.
+TESTED = [name for name in os.environ.get("TEST_ADDONS", ",".join(ADDONS)).split(",") if name]
 DATABASE = os.environ.get("TEST_DATABASE", f"connectors_test_{os.getpid()}")
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) \S+ (?P<logger>[\w.]+): (?P<msg>.*)")
@@ -55,7 +57,8 @@ def run_pytest(python, env):
 
 
 def drop_database():
-    subprocess.run(["dropdb", "--if-exists", DATABASE], check=True)
+    quiet = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
+    subprocess.run(["dropdb", "--if-exists", DATABASE], check=True, env=quiet)
 
 
 class OdooLog:
@@ -97,10 +100,10 @@ def run_odoo_tests(state, env):
             "--db-filter", f"^{DATABASE}$",
             "--addons-path", ",".join(state["addons_path"]),
             "--data-dir", data_dir,
-            "--init", ",".join(ADDONS),
+            "--init", ",".join(TESTED),
             "--without-demo", "all",
             "--test-enable",
-            "--test-tags", ",".join(f"/{addon}" for addon in ADDONS),
+            "--test-tags", ",".join(f"/{addon}" for addon in TESTED),
             "--http-port", str(free_port()),
             "--gevent-port", str(free_port()),
             "--max-cron-threads", "0",
@@ -141,6 +144,10 @@ def run_odoo_tests(state, env):
 
 
 def main():
+    unknown = set(TESTED) - set(ADDONS)
+    if unknown:
+        print(f"TEST_ADDONS names no addon of this project: {', '.join(sorted(unknown))}")
+        return 2
     try:
         state = bootstrap.ensure()
     except bootstrap.SetupError as exc:
@@ -154,7 +161,7 @@ def main():
 
     print("== pytest: sandbox, clients and parsers ==", flush=True)
     py_passed, py_failed = run_pytest(state["python"], env)
-    print(f"== Odoo tests: {', '.join(ADDONS)} ==", flush=True)
+    print(f"== Odoo tests: {', '.join(TESTED)} ==", flush=True)
     odoo_passed, odoo_failed, problems = run_odoo_tests(state, env)
     for problem in problems:
         print(f"FAILED: {problem}")
