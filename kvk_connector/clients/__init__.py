@@ -1,0 +1,16 @@
+"""Plain-Python client and parsers of the KvK APIs; nothing here imports Odoo."""
+
+from .kvk_client import MESSAGES, PAID_PRODUCTS, PRODUCTS, KvkAnswer, KvkClient, KvkError
+from .kvk_parser import (
+    Activity,
+    Address,
+    Profile,
+    SearchHit,
+    SearchPage,
+    kvk_date,
+    normalise_phone,
+    parse_basisprofiel,
+    parse_error,
+    parse_search,
+    parse_vestigingsprofiel,
+)
