@@ -1,0 +1,176 @@
+"""The CreditCheck sandbox and the addon's SOAP client, over real HTTP."""
+
+import requests
+from lxml import etree
+from test_creditcheck_parser import cc
+
+from sandbox.services.creditcheck_data import ico_is_valid
+
+WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
+
+
+def endpoint(sandbox, country="cz"):
+    return f"{sandbox.url}/creditcheck/{country}/CreditCheckAktualizace.asmx"
+
+
+def simulate(sandbox, country="cz", **values):
+    requests.delete(f"{sandbox.url}/creditcheck/{country}/_simulation", timeout=5)
+    answer = requests.post(f"{sandbox.url}/creditcheck/{country}/_simulation", json=values, timeout=5)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def client(sandbox, country="cz", login="api_sandbox", password="sandbox", **kw):
+    return cc.CreditcheckClient(endpoint(sandbox, country), login, password, timeout=5, **kw)
+
+
+def read(client_, method, **kw):
+    report = cc.ParseReport()
+    return list(client_.iter_lines(method, report, **kw)), report
+
+
+def test_wsdl_is_served_and_labelled_as_rebuilt(sandbox):
+    for country in ("cz", "sk"):
+        answer = requests.get(endpoint(sandbox, country) + "?WSDL", timeout=5)
+        assert answer.status_code == 200
+        root = etree.fromstring(answer.content)
+        assert root.get("targetNamespace") == f"http://creditcheck.{country}/"
+        assert "Rebuilt" in root.findtext(f"{{{WSDL_NS}}}documentation")
+        operations = {op.get("name") for op in root.iter(f"{{{WSDL_NS}}}operation")}
+        assert operations == {
+            "GetCreditChecks",
+            "GetCreditChecksCompressed",
+            "GetCreditCheckIc",
+            "GetCreditChecksBatch",
+            "GetCreditChecksBatchCompressed",
+            "GetZanikleSubjektyCompressed",
+        }
+
+
+def test_refused_login_is_a_fault(sandbox):
+    simulate(sandbox)
+    for login, password in (("api_sandbox", "wrong"), ("", "")):
+        try:
+            read(client(sandbox, login=login or "x", password=password or "y"), "GetCreditChecks")
+        except cc.CreditcheckError as exc:
+            assert exc.code == "login_refused"
+        else:  # pragma: no cover
+            raise AssertionError("a wrong login was accepted")
+
+
+def test_complete_plain_and_compressed_agree(sandbox):
+    simulate(sandbox, subjects=300)
+    plain, plain_report = read(client(sandbox), "GetCreditChecks")
+    packed, packed_report = read(client(sandbox), "GetCreditChecksCompressed")
+    assert plain == packed and plain
+    assert plain_report.declared_count == len(plain) == packed_report.lines_read
+    assert len({line.ico for line in plain}) == len(plain)  # one current line per IČO
+    assert all(ico_is_valid(line.ico) and line.status in (2, 3) for line in plain)
+    simulate(sandbox, subjects=300, compression="deflate")
+    deflated, _report = read(client(sandbox), "GetCreditChecksCompressed")
+    assert deflated == plain
+
+
+def test_batch_is_history_complete_is_current(sandbox):
+    simulate(sandbox, subjects=50)
+    batch, _ = read(client(sandbox), "GetCreditChecksBatch", last_id=0)
+    complete, _ = read(client(sandbox), "GetCreditChecks")
+    sazka_batch = [(line.record_id, line.status) for line in batch if line.ico == "47116307"]
+    sazka_now = [(line.record_id, line.status) for line in complete if line.ico == "47116307"]
+    assert [status for _id, status in sazka_batch] == [2, 3]
+    assert sazka_now == [sazka_batch[1]]  # the current rating is one of the batch records
+    ids = [line.record_id for line in batch]
+    assert ids == sorted(ids)
+    # the next day brings only newer records, with higher IDs
+    simulate(sandbox, subjects=50, day=1)
+    newer, _ = read(client(sandbox), "GetCreditChecksBatchCompressed", last_id=max(ids))
+    assert newer and min(line.record_id for line in newer) > max(ids)
+    assert ("47116307", 2) in {(line.ico, line.status) for line in newer}
+    complete_after, _ = read(client(sandbox), "GetCreditChecks")
+    assert [line.status for line in complete_after if line.ico == "47116307"] == [3]
+
+
+def test_defunct_list_with_revivals(sandbox):
+    simulate(sandbox, subjects=400, defunct_share=0.2)
+    before, report = read(client(sandbox), "GetZanikleSubjektyCompressed")
+    assert report.per_status.keys() == {3}
+    complete, _ = read(client(sandbox), "GetCreditChecks")
+    assert not {line.ico for line in before} & {line.ico for line in complete}
+    simulate(sandbox, subjects=400, defunct_share=0.2, epoch=1)
+    after, _ = read(client(sandbox), "GetZanikleSubjektyCompressed")
+    revived = {line.ico for line in before} - {line.ico for line in after}
+    added = {line.ico for line in after} - {line.ico for line in before}
+    assert revived and added
+
+
+def test_single_subject_and_the_daily_limit(sandbox):
+    simulate(sandbox, subjects=20, ic_limit=3)
+    one = client(sandbox)
+    lines, _report = one.get_credit_check_ic("47116307")
+    assert {line.status for line in lines} == {2, 3}
+    one.get_credit_check_ic("00177041")
+    one.get_credit_check_ic("47116307")
+    try:
+        one.get_credit_check_ic("47116307")
+    except cc.CreditcheckError as exc:
+        assert exc.code == "daily_limit"
+    else:  # pragma: no cover
+        raise AssertionError("the fourth call passed a limit of 3")
+    simulate(sandbox, subjects=20, ic_limit=3, day=1)
+    assert one.get_credit_check_ic("47116307")[0]
+
+
+def test_slovak_variant_has_its_own_subjects(sandbox):
+    simulate(sandbox, "sk", subjects=100)
+    simulate(sandbox, "cz", subjects=100)
+    sk, _ = read(client(sandbox, "sk"), "GetCreditChecks")
+    cz, _ = read(client(sandbox, "cz"), "GetCreditChecks")
+    assert sk and cz and not {line.ico for line in sk} & {line.ico for line in cz}
+
+
+def test_generator_scales_lazily(sandbox):
+    simulate(sandbox, subjects=20000, risk_share=1.0)
+    lines, report = read(client(sandbox), "GetCreditChecksCompressed")
+    assert report.rejected == 0 and len(lines) > 9000
+    subjects = requests.get(f"{sandbox.url}/creditcheck/cz/_simulation/subjects?offset=19990&limit=50", timeout=5)
+    assert len(subjects.json()["subjects"]) == 10
+
+
+def test_simulation_knobs_are_checked(sandbox):
+    answer = requests.post(f"{sandbox.url}/creditcheck/cz/_simulation", json={"subjects": -1}, timeout=5)
+    assert answer.status_code == 400
+    answer = requests.post(f"{sandbox.url}/creditcheck/cz/_simulation", json={"colour": "red"}, timeout=5)
+    assert "unknown simulation setting" in answer.json()["error"]["message"]
+
+
+def test_server_fault_and_malformed_answer(sandbox, control):
+    simulate(sandbox, subjects=30)
+    one = client(sandbox)
+    one._client()  # the WSDL first, so that the armed faults hit the call
+    control.arm_fault("/creditcheck/cz/", status=500)
+    try:
+        read(one, "GetCreditChecks")
+    except cc.CreditcheckError as exc:
+        assert exc.code == "soap_fault"
+    else:  # pragma: no cover
+        raise AssertionError("a SOAP fault was ignored")
+    control.arm_fault("/creditcheck/cz/", malformed=True)
+    try:
+        read(one, "GetCreditChecksCompressed")
+    except cc.CreditcheckError as exc:
+        assert exc.code == "xml"
+    else:  # pragma: no cover
+        raise AssertionError("a malformed answer was read")
+
+
+def test_timeout_is_reported(sandbox):
+    simulate(sandbox, subjects=5)
+    slow = client(sandbox, operation_timeout=0.2)
+    slow._client()
+    slow.session.headers["X-Sandbox-Latency-Ms"] = "800"
+    try:
+        read(slow, "GetCreditChecks")
+    except cc.CreditcheckError as exc:
+        assert exc.code == "timeout"
+    else:  # pragma: no cover
+        raise AssertionError("no timeout")
