@@ -8,13 +8,15 @@ Routes, for ``<cc>`` = ``cz`` or ``sk``:
   ``sandbox``);
 * ``GET|POST /creditcheck/<cc>/_simulation``: read or change the simulation
   (JSON: ``subjects``, ``day``, ``epoch``, ``risk_share``, ``defunct_share``,
-  ``ic_limit``, ``compression``); ``DELETE`` resets it and the daily counters;
+  ``ic_limit``, ``compression``, ``bad_lines``, ``payload_fault``); ``DELETE``
+  resets it and the daily counters;
 * ``GET /creditcheck/<cc>/_simulation/subjects?offset=0&limit=50``: the subjects
   as the simulation sees them today, for tests to build partners from.
 """
 
 import base64
 import io
+import itertools
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -120,9 +122,12 @@ class CreditCheck(SoapService):
             lines, method = population.subject_lines(args.get("ic", "").strip().zfill(8)), name
         else:
             lines, method = population.defunct_lines(), name
+        if population.settings.bad_lines and name != "GetCreditCheckIc":
+            lines = itertools.chain(population.bad_lines(), lines)
         document = self._document(method, population, lines)
         if name.endswith("Compressed"):
             result = self._compress(document, f"{method}.xml", population.settings.compression)
+            result = self._break(result, population.settings.payload_fault)
         else:
             result = escape(b"".join(document).decode()).encode()
         return Response.xml(
@@ -155,6 +160,19 @@ class CreditCheck(SoapService):
         ).encode()
         yield from data()
         yield f"]]></data><count>{count}</count></creditCheck>".encode()
+
+    @staticmethod
+    def _break(result, fault):
+        """A compressed payload spoiled the way a broken transfer or server would spoil it."""
+        if fault == "truncate":
+            return result[: len(result) // 2 // 4 * 4]
+        if fault == "corrupt":
+            raw = bytearray(base64.b64decode(result))
+            raw[30:60] = bytes(30)
+            return base64.b64encode(bytes(raw))
+        if fault == "not_base64":
+            return result[:8] + b"*!*!" + result[12:]
+        return result
 
     @staticmethod
     def _compress(chunks, member, how):

@@ -29,7 +29,7 @@ STEMS = 9_000_000  # stems 0000000..8999999: no IČO of a legal entity starts wi
 STEM_OFFSET = {"cz": 4711630, "sk": 3163577}  # CZ subject 0 is IČO 47116307 (Sazka a.s.)
 DAY_SPAN = 20  # records start between day -DAY_SPAN and +DAY_SPAN
 ID_BASE = 5_000_000
-ID_PER_DAY = 10_000_000  # room for 3 records of up to 3.3 million subjects per day
+ID_PER_DAY = 15_000_000  # room for 4 records of up to 3.75 million subjects per day
 BASE_DATE = datetime(2026, 1, 15, 6, 12, 38)
 
 
@@ -65,6 +65,8 @@ class Settings:
     defunct_share: float = 0.1
     ic_limit: int = 200
     compression: str = "zip"  # or "deflate" (raw zlib stream), the other reading of "zipped"
+    bad_lines: int = 0  # malformed lines mixed into every list
+    payload_fault: str = ""  # truncate, corrupt or not_base64: a broken compressed payload
 
     def update(self, values):
         for key, value in values.items():
@@ -77,6 +79,8 @@ class Settings:
                 raise ValueError(f"{key} must be a {kind.__name__}: {exc}") from exc
             if key == "subjects" and not 0 <= value <= 3_000_000:
                 raise ValueError("subjects must be between 0 and 3,000,000")
+            if key == "payload_fault" and value not in ("", "truncate", "corrupt", "not_base64"):
+                raise ValueError("payload_fault is truncate, corrupt, not_base64 or empty")
             if key == "compression" and value not in ("zip", "deflate"):
                 raise ValueError("compression is zip or deflate")
             if key in ("risk_share", "defunct_share") and not 0 <= value <= 1:
@@ -111,8 +115,9 @@ class Population:
         risk, defunct = rng.random(), rng.random()
         records = []
         if index == 0 and self.country == "cz":
-            # CreditCheck's own worked example: two orange records around a red one.
-            plan = [(-10, 2, None), (-5, 3, None), (1, 2, None)]
+            # CreditCheck's own worked example: two orange records around a red one;
+            # on day 2 a new red record (same colour, new record ID).
+            plan = [(-10, 2, None), (-5, 3, None), (1, 2, None), (2, 3, None)]
         elif risk < self.settings.risk_share:
             plan = []
             for _ in range(rng.randint(1, 3)):
@@ -122,7 +127,7 @@ class Population:
         else:
             plan = []
         for number, (start, status, end) in enumerate(plan):
-            record_id = ID_BASE + (start + DAY_SPAN + 1) * ID_PER_DAY + index * 3 + number
+            record_id = ID_BASE + (start + DAY_SPAN + 1) * ID_PER_DAY + index * 4 + number
             records.append(Record(record_id, status, start, end))
         return records, defunct
 
@@ -190,6 +195,20 @@ class Population:
         for index in range(self.settings.subjects):
             if self.is_defunct(index):
                 yield f"{index + 1};{self.ico(index)};3"
+
+    def bad_lines(self):
+        """Malformed lines of every kind the parser must count and skip."""
+        kinds = (
+            "{id};{ico}",  # field count
+            "x{id};{ico};2",  # non-numeric record ID
+            "{id};{bad};3",  # failed check digit
+            "{id};{ico};7",  # unknown status
+            "{id};{ico};red",  # non-numeric status
+        )
+        for number in range(self.settings.bad_lines):
+            ico = self.ico(number)
+            bad = ico[:7] + str((int(ico[7]) + 1) % 10)
+            yield kinds[number % len(kinds)].format(id=900_000_000 + number, ico=ico, bad=bad)
 
     def time_text(self):
         moment = BASE_DATE + timedelta(days=self.settings.day)

@@ -1,0 +1,274 @@
+from markupsafe import Markup
+from stdnum.cz import dic
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .creditcheck_status import STATES
+
+BADGES = STATES + [("acknowledged", "Acknowledged"), ("deactivated", "Deactivated")]
+RISK_LEVELS = {"orange": ("orange", "red"), "red": ("red",)}
+
+
+def normalise_ico(company_registry, vat):
+    """The 8-digit IČO of a partner, or False: from the registry number, else a CZ/SK VAT number."""
+    candidates = []
+    if company_registry:
+        candidates.append("".join(company_registry.split()))
+    if vat:
+        compact = "".join(vat.split()).upper()
+        if compact[:2] in ("CZ", "SK"):
+            candidates.append(compact[2:])
+    for candidate in candidates:
+        if candidate.isdigit() and len(candidate) <= 8:
+            ico = candidate.zfill(8)
+            try:
+                if dic.validate(ico) == ico:
+                    return ico
+            except dic.ValidationError:
+                continue
+    return False
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    creditcheck_ico = fields.Char(
+        string="IČO (CreditCheck)",
+        compute="_compute_creditcheck_ico",
+        store=True,
+        index=True,
+        help="The 8-digit IČO CreditCheck knows this partner by, from the company registry number or a "
+        "Czech/Slovak VAT number; empty when there is none or it fails the check digit.",
+    )
+    creditcheck_country = fields.Selection(
+        [("cz", "CZ"), ("sk", "SK")], compute="_compute_creditcheck_ico", store=True, index=True
+    )
+    creditcheck_state = fields.Selection(
+        STATES, string="CreditCheck Status", default="grey", readonly=True, copy=False, required=True
+    )
+    creditcheck_previous_state = fields.Selection(STATES, readonly=True, copy=False)
+    creditcheck_record_id = fields.Char(string="CreditCheck Record ID", readonly=True, copy=False)
+    creditcheck_defunct = fields.Boolean(string="Defunct Subject", readonly=True, copy=False)
+    creditcheck_change_date = fields.Datetime(string="CreditCheck Status Changed", readonly=True, copy=False)
+    creditcheck_notify_pending = fields.Boolean(readonly=True, copy=False, index="btree_not_null")
+    creditcheck_digest_pending = fields.Boolean(readonly=True, copy=False, index="btree_not_null")
+    creditcheck_sync_date = fields.Datetime(string="Last CreditCheck Sync", compute="_compute_creditcheck_sync_date")
+    creditcheck_ack_record_id = fields.Char(string="Acknowledged Record ID", readonly=True, copy=False)
+    creditcheck_ack_user_id = fields.Many2one("res.users", string="Acknowledged by", readonly=True, copy=False)
+    creditcheck_ack_date = fields.Datetime(string="Acknowledged on", readonly=True, copy=False)
+    creditcheck_badge = fields.Selection(BADGES, string="CreditCheck", compute="_compute_creditcheck_badge")
+    creditcheck_report_url = fields.Char(string="CreditcheckList Report", compute="_compute_creditcheck_report_url")
+    creditcheck_event_count = fields.Integer(compute="_compute_creditcheck_event_count")
+
+    @api.depends("company_registry", "vat", "country_id")
+    def _compute_creditcheck_ico(self):
+        for partner in self:
+            code = partner.country_id.code
+            ico = normalise_ico(partner.company_registry, partner.vat) if code in (False, "CZ", "SK") else False
+            partner.creditcheck_ico = ico
+            partner.creditcheck_country = ("sk" if code == "SK" else "cz") if ico else False
+
+    def _compute_creditcheck_sync_date(self):
+        logs = {country: self.env["creditcheck.sync.log"]._last_done(country).date_end for country in ("cz", "sk")}
+        for partner in self:
+            partner.creditcheck_sync_date = logs.get(partner.creditcheck_country) if partner.creditcheck_ico else False
+
+    @api.depends("creditcheck_state", "creditcheck_record_id", "creditcheck_ack_record_id", "creditcheck_ico")
+    def _compute_creditcheck_badge(self):
+        deactivated = self.env["creditcheck.deactivation"]._deactivated_icos(self.mapped("creditcheck_ico"))
+        for partner in self:
+            if partner.creditcheck_ico and partner.creditcheck_ico in deactivated:
+                partner.creditcheck_badge = "deactivated"
+            elif (
+                partner.creditcheck_state in ("orange", "red")
+                and partner.creditcheck_record_id
+                and partner.creditcheck_ack_record_id == partner.creditcheck_record_id
+            ):
+                partner.creditcheck_badge = "acknowledged"
+            else:
+                partner.creditcheck_badge = partner.creditcheck_state
+
+    @api.depends("creditcheck_ico", "creditcheck_country")
+    def _compute_creditcheck_report_url(self):
+        service = self.env["creditcheck.service"]
+        for partner in self:
+            partner.creditcheck_report_url = (
+                service._report_url(partner.creditcheck_country, partner.creditcheck_ico)
+                if partner.creditcheck_ico
+                else False
+            )
+
+    def _compute_creditcheck_event_count(self):
+        groups = (
+            self.env["creditcheck.event"]
+            .sudo()
+            ._read_group(
+                [("ico", "in", [ico for ico in self.mapped("creditcheck_ico") if ico])], ["country", "ico"], ["__count"]
+            )
+        )
+        counts = {(country, ico): count for country, ico, count in groups}
+        for partner in self:
+            partner.creditcheck_event_count = counts.get((partner.creditcheck_country, partner.creditcheck_ico), 0)
+
+    # -- keeping the stored status in step ---------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        partners.filtered("creditcheck_ico")._creditcheck_apply_status()
+        return partners
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"company_registry", "vat", "country_id"} & set(vals):
+            self._creditcheck_apply_status()
+        return result
+
+    def _creditcheck_apply_status(self, country=None):
+        """Set the stored status of partners from creditcheck.status, in one statement.
+
+        With ``country``: every partner of that country (after a sync); without, the
+        partners in ``self`` (after their IČO changed).  A partner whose status or
+        record ID changes is queued for a chatter message, except a first green.
+        Returns the number of partners changed.
+        """
+        if country is None and not self:
+            return 0
+        self.env["res.partner"].flush_model(["creditcheck_ico", "creditcheck_country", "creditcheck_state"])
+        if country is None:
+            where, params = "p.id IN %(ids)s", {"ids": tuple(self.ids)}
+            # Before any successful sync of its country, a new partner stays grey.
+            synced = [c for c in ("cz", "sk") if self.env["creditcheck.sync.log"]._last_done(c)]
+            params["synced"] = tuple(synced) or ("none",)
+        else:
+            where, params = "p.creditcheck_country = %(country)s", {"country": country, "synced": (country,)}
+        self.env.cr.execute(
+            f"""
+            WITH wanted AS (
+                SELECT p.id,
+                       CASE WHEN p.creditcheck_ico IS NULL OR p.creditcheck_country NOT IN %(synced)s THEN 'grey'
+                            WHEN s.status = 3 THEN 'red'
+                            WHEN s.status = 2 THEN 'orange'
+                            ELSE 'green' END AS state,
+                       CASE WHEN p.creditcheck_ico IS NULL THEN NULL ELSE s.record_id END AS record_id,
+                       p.creditcheck_ico IS NOT NULL AND COALESCE(s.defunct, false) AS defunct
+                  FROM res_partner p
+             LEFT JOIN creditcheck_status s ON s.country = p.creditcheck_country AND s.ico = p.creditcheck_ico
+                 WHERE {where}
+            )
+            UPDATE res_partner p
+               SET creditcheck_previous_state = p.creditcheck_state,
+                   creditcheck_state = w.state,
+                   creditcheck_record_id = w.record_id,
+                   creditcheck_defunct = w.defunct,
+                   creditcheck_change_date = now() at time zone 'UTC',
+                   creditcheck_notify_pending = COALESCE(p.creditcheck_notify_pending, false)
+                       OR NOT (p.creditcheck_state = 'grey' AND w.state IN ('green', 'grey')),
+                   creditcheck_digest_pending = COALESCE(p.creditcheck_digest_pending, false)
+                       OR (p.creditcheck_state <> 'grey' AND p.creditcheck_state IS DISTINCT FROM w.state)
+              FROM wanted w
+             WHERE p.id = w.id
+               AND (p.creditcheck_state IS DISTINCT FROM w.state
+                    OR p.creditcheck_record_id IS DISTINCT FROM w.record_id
+                    OR p.creditcheck_defunct IS DISTINCT FROM w.defunct)
+            """,  # noqa: S608 - ``where`` is one of two fixed strings
+            params,
+        )
+        changed = self.env.cr.rowcount
+        self.env["res.partner"].invalidate_model(
+            [
+                "creditcheck_state",
+                "creditcheck_previous_state",
+                "creditcheck_record_id",
+                "creditcheck_defunct",
+                "creditcheck_change_date",
+                "creditcheck_notify_pending",
+                "creditcheck_digest_pending",
+                "creditcheck_badge",
+            ]
+        )
+        return changed
+
+    def _creditcheck_post_change(self):
+        """The chatter message of a status or record ID change (queued by the sync)."""
+        names = dict(self._fields["creditcheck_state"]._description_selection(self.env))
+        for partner in self:
+            if partner.creditcheck_previous_state != partner.creditcheck_state:
+                text = self.env._(
+                    "CreditCheck status changed from %(old)s to %(new)s.",
+                    old=names.get(partner.creditcheck_previous_state, "-"),
+                    new=names.get(partner.creditcheck_state),
+                )
+            else:
+                text = self.env._(
+                    "CreditCheck has a new record (%(record)s) with the same status %(new)s.",
+                    record=partner.creditcheck_record_id or "-",
+                    new=names.get(partner.creditcheck_state),
+                )
+            if partner.creditcheck_defunct:
+                text += " " + self.env._("The subject is defunct (zaniklý subjekt).")
+            partner.message_post(body=Markup("<p>%s</p>") % text, subtype_xmlid="mail.mt_note")
+        self.write({"creditcheck_notify_pending": False})
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_creditcheck_acknowledge(self):
+        """Hide the badge while the current record ID stays current (every partner of the subject)."""
+        if not self.env.user.has_group("creditcheck_semaphore.group_creditcheck_user"):
+            raise UserError(self.env._("Only CreditCheck users acknowledge a status."))
+        for partner in self.filtered(lambda p: p.creditcheck_state in ("orange", "red") and p.creditcheck_record_id):
+            same = self.sudo().search(
+                [
+                    ("creditcheck_ico", "=", partner.creditcheck_ico),
+                    ("creditcheck_country", "=", partner.creditcheck_country),
+                ]
+            )
+            same.write(
+                {
+                    "creditcheck_ack_record_id": partner.creditcheck_record_id,
+                    "creditcheck_ack_user_id": self.env.uid,
+                    "creditcheck_ack_date": fields.Datetime.now(),
+                }
+            )
+            partner.message_post(
+                body=self.env._(
+                    "CreditCheck record %(record)s acknowledged; the badge is hidden until a new record arrives.",
+                    record=partner.creditcheck_record_id,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_creditcheck_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("creditcheck_semaphore.creditcheck_event_action")
+        action["domain"] = [("ico", "=", self.creditcheck_ico), ("country", "=", self.creditcheck_country)]
+        action["context"] = {"search_default_not_acknowledged": 1}
+        return action
+
+    def action_creditcheck_deactivate(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Deactivate the CreditCheck semaphore"),
+            "res_model": "creditcheck.deactivate.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ico": self.creditcheck_ico},
+        }
+
+    def action_creditcheck_reactivate(self):
+        if not self.env.user.has_group("creditcheck_semaphore.group_creditcheck_manager"):
+            raise UserError(self.env._("Only CreditCheck administrators reactivate a semaphore."))
+        deactivations = self.env["creditcheck.deactivation"].search([("ico", "in", self.mapped("creditcheck_ico"))])
+        deactivations.action_archive()
+        return True
+
+    # -- alerts ------------------------------------------------------------------------
+
+    def _creditcheck_is_risky(self):
+        """True when the commercial partner shows an orange/red badge at or above the alert level."""
+        self.ensure_one()
+        level = self.env["ir.config_parameter"].sudo().get_param("creditcheck_semaphore.alert_level", "red")
+        return self.commercial_partner_id.creditcheck_badge in RISK_LEVELS.get(level, ("red",))

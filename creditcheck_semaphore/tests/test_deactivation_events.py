@@ -1,0 +1,112 @@
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import SAZKA, CreditcheckCase
+
+
+@tagged("post_install", "-at_install")
+class TestCreditcheckDeactivationEvents(CreditcheckCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.simulate(subjects=60)
+        cls.partners = cls.make_partners(cls.subjects(limit=60))
+        cls.sazka = cls.partners.filtered(lambda p: p.creditcheck_ico == SAZKA)
+        # a contact of the same subject under another name
+        cls.sazka_branch = cls.env["res.partner"].create(
+            {"name": "Sazka branch", "vat": "CZ47116307", "country_id": cls.cz.id, "user_id": cls.salesman.id}
+        )
+        cls.env["creditcheck.status"]._run("cz", "complete")
+
+    def test_acknowledge_hides_until_a_new_record_id(self):
+        self.assertEqual(self.sazka.creditcheck_badge, "red")
+        first_id = self.sazka.creditcheck_record_id
+        self.sazka.with_user(self.salesman).action_creditcheck_acknowledge()
+        self.assertRecordValues(
+            self.sazka | self.sazka_branch,
+            [
+                {"creditcheck_badge": "acknowledged", "creditcheck_ack_record_id": first_id},
+                {"creditcheck_badge": "acknowledged", "creditcheck_ack_record_id": first_id},
+            ],
+        )
+        self.assertEqual(self.sazka.creditcheck_ack_user_id, self.salesman)
+        # day 1: an orange partial record, the overall record ID stays: still hidden
+        self.simulate(day=1)
+        self.env["creditcheck.status"]._run("cz", "complete")
+        self.assertEqual(self.sazka.creditcheck_badge, "acknowledged")
+        # day 2: a new red record, same colour, new ID: shown again, and the salesperson is told
+        self.sazka.creditcheck_notify_pending = False
+        self.simulate(day=2)
+        log = self.env["creditcheck.status"]._run("cz", "complete")
+        self.assertGreaterEqual(log.partners_changed, 2)
+        self.assertNotEqual(self.sazka.creditcheck_record_id, first_id)
+        self.assertRecordValues(self.sazka, [{"creditcheck_badge": "red", "creditcheck_notify_pending": True}])
+        self.env["creditcheck.status"]._cron_notify()
+        self.assertIn("new record", self.sazka.message_ids[0].body)
+        self.assertIn(self.sazka.creditcheck_record_id, self.sazka.message_ids[0].body)
+
+    def test_acknowledge_does_nothing_on_green(self):
+        green = self.partners.filtered(lambda p: p.creditcheck_state == "green")[0]
+        green.action_creditcheck_acknowledge()
+        self.assertFalse(green.creditcheck_ack_record_id)
+        self.assertEqual(green.creditcheck_badge, "green")
+
+    def test_deactivate_a_subject_with_a_reason(self):
+        with self.assertRaises(UserError):
+            self.env["creditcheck.deactivate.wizard"].with_user(self.salesman).create(
+                {"ico": SAZKA, "reason": "x"}
+            ).action_confirm()
+        action = self.sazka.with_user(self.manager).action_creditcheck_deactivate()
+        wizard = Form(self.env[action["res_model"]].with_user(self.manager).with_context(action["context"]))
+        self.assertEqual(wizard.ico, SAZKA)
+        wizard.reason = "Our own company: we know about the debt."
+        wizard.save().action_confirm()
+        self.assertEqual((self.sazka | self.sazka_branch).mapped("creditcheck_badge"), ["deactivated"] * 2)
+        self.assertEqual(self.sazka.creditcheck_state, "red")  # the data stays, only the display is off
+        self.assertIn("Our own company", self.sazka.message_ids[0].body)
+        self.assertFalse(self.sazka._creditcheck_is_risky())
+        # a new sync keeps it off
+        self.env["creditcheck.status"]._run("cz", "complete")
+        self.sazka.invalidate_recordset(["creditcheck_badge"])
+        self.assertEqual(self.sazka.creditcheck_badge, "deactivated")
+        # reactivation, then deactivating again reuses the record
+        self.sazka.with_user(self.manager).action_creditcheck_reactivate()
+        self.sazka.invalidate_recordset(["creditcheck_badge"])
+        self.assertEqual(self.sazka.creditcheck_badge, "red")
+        self.env["creditcheck.deactivate.wizard"].with_user(self.manager).create(
+            {"ico": SAZKA, "reason": "again"}
+        ).action_confirm()
+        self.sazka.invalidate_recordset(["creditcheck_badge"])
+        self.assertEqual(self.sazka.creditcheck_badge, "deactivated")
+        with self.assertRaises(UserError):
+            self.sazka.with_user(self.salesman).action_creditcheck_reactivate()
+
+    def test_events_message_activity_acknowledgement_and_digest(self):
+        status = self.env["creditcheck.status"]
+        # the first sync only took partners out of grey: nothing to tell, no mail
+        self.assertFalse(status._cron_digest())
+        status._run("cz", "changes")
+        events = self.env["creditcheck.event"].search([("ico", "=", SAZKA)])
+        self.assertEqual(len(events), 2)
+        self.assertEqual(events.partner_ids, self.sazka | self.sazka_branch)
+        status._cron_notify()
+        self.assertTrue(all(events.mapped("notified")))
+        activities = self.sazka.activity_ids.filtered(lambda a: a.user_id == self.salesman)
+        self.assertEqual(len(activities), 2)
+        self.assertIn("CreditCheck", activities[0].summary)
+        self.assertIn(events[0].record_id, self.sazka.message_ids[0].body)
+        # the per-partner list
+        action = self.sazka.action_creditcheck_events()
+        self.assertEqual(self.env["creditcheck.event"].search(action["domain"]), events)
+        self.assertEqual(self.sazka.creditcheck_event_count, 2)
+        # acknowledgement per event
+        events[0].with_user(self.salesman).action_acknowledge()
+        self.assertEqual(events.mapped("acknowledged"), [True, False])
+        self.assertEqual(events[0].acknowledged_by, self.salesman)
+        # the digest: one mail to the administrators, then none until something changes again
+        mail = status._cron_digest()
+        self.assertTrue(mail)
+        self.assertIn("manager@example.com", mail.email_to)
+        all_events = self.env["creditcheck.event"].search_count([])
+        self.assertIn(f"{all_events} new events", str(mail.body_html))
+        self.assertFalse(status._cron_digest())
