@@ -1,3 +1,6 @@
 from . import res_company
 from . import res_config_settings
 from . import kvk_service
+from . import kvk_sbi_activity
+from . import kvk_query_log
+from . import res_partner

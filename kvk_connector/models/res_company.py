@@ -31,6 +31,31 @@ class ResCompany(models.Model):
         help="Seconds to wait for an answer before reporting that the register does not answer.",
     )
 
+    # Products of the private connection: which are used, and what a call costs.
+    kvk_use_basisprofiel = fields.Boolean(string="Use Basisprofiel", default=True)
+    kvk_use_vestigingsprofiel = fields.Boolean(string="Use Vestigingsprofiel", default=True)
+    kvk_use_naamgeving = fields.Boolean(string="Use Naamgeving", default=False)
+    kvk_price_basisprofiel = fields.Float(string="Basisprofiel Price", digits=(12, 4), default=0.019)
+    kvk_price_vestigingsprofiel = fields.Float(string="Vestigingsprofiel Price", digits=(12, 4), default=0.019)
+    kvk_price_naamgeving = fields.Float(string="Naamgeving Price", digits=(12, 4), default=0.019)
+    kvk_cache_hours = fields.Integer(
+        string="KvK Cache (hours)",
+        default=24,
+        help="A paid answer is reused for this many hours instead of paying for the same call again. 0: no cache.",
+    )
+    kvk_monthly_cap = fields.Float(
+        string="KvK Monthly Cap",
+        digits=(12, 2),
+        help="Paid calls stop when this month's cost would exceed this amount. 0: no cap.",
+    )
+
     _sql_constraints = [
         ("kvk_timeout_positive", "CHECK(kvk_timeout > 0)", "The KvK timeout must be at least one second."),
+        ("kvk_cache_hours_positive", "CHECK(kvk_cache_hours >= 0)", "The KvK cache time cannot be negative."),
+        ("kvk_monthly_cap_positive", "CHECK(kvk_monthly_cap >= 0)", "The KvK monthly cap cannot be negative."),
+        (
+            "kvk_prices_positive",
+            "CHECK(kvk_price_basisprofiel >= 0 AND kvk_price_vestigingsprofiel >= 0 AND kvk_price_naamgeving >= 0)",
+            "KvK prices cannot be negative.",
+        ),
     ]

@@ -27,6 +27,27 @@ class KvkCaseMixin(SandboxCaseMixin):
         )
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids))
         cls.env.user.company_ids |= cls.company
+        cls.salesperson = cls.env["res.users"].create(
+            {
+                "name": "Sanne Verkoop",
+                "login": "kvk-salesperson",
+                "email": "sanne@example.com",
+                "company_id": cls.company.id,
+                "company_ids": [(6, 0, cls.company.ids)],
+                "groups_id": [
+                    (6, 0, [cls.env.ref("base.group_user").id, cls.env.ref("kvk_connector.group_kvk_user").id])
+                ],
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox_control.clear_faults()
+        self.sandbox_control.clear_requests()
+
+    def kvk_calls(self, prefix="/kvk/api/"):
+        """The requests the sandbox answered under ``prefix`` since the test began."""
+        return self.sandbox_control.requests(prefix)
 
 
 class KvkCase(KvkCaseMixin, TransactionCase):

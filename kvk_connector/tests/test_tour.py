@@ -10,3 +10,33 @@ class TestKvkSettingsTour(KvkHttpCase):
         company.kvk_mode = "test"
         self.start_tour("/odoo/settings#kvk_connector", "kvk_connector_settings_tour", login="admin")
         self.assertEqual(company.kvk_mode, "sandbox")
+
+
+@tagged("post_install", "-at_install")
+class TestSearchRegisterTour(KvkHttpCase):
+    def test_search_register_tour(self):
+        admin = self.env.ref("base.user_admin")
+        admin.company_id.kvk_mode = "sandbox"
+        admin.company_id.kvk_api_key = "sandbox-tour"
+        self.start_tour("/odoo/contacts/new", "kvk_connector_search_register_tour", login="admin")
+        partner = self.env["res.partner"].search([("company_registry", "=", "68750110"), ("is_company", "=", True)])
+        self.assertEqual(len(partner), 1)
+        self.assertRecordValues(
+            partner,
+            [
+                {
+                    "name": "Donald",
+                    "is_company": True,
+                    "kvk_branch_number": "000037178598",
+                    "kvk_rsin": "857587973",
+                    "street": "Hizzaarderlaan 3 A",
+                    "zip": "8823SJ",
+                    "city": "Lollum",
+                    "kvk_linked": True,
+                }
+            ],
+        )
+        self.assertEqual(partner.kvk_sbi_id.code, "01241")
+        self.assertEqual(partner.child_ids.filtered("kvk_is_postal_address").city, "Rommeldam")
+        log = self.env["kvk.query.log"].search([("partner_id", "=", partner.id)])
+        self.assertEqual(sorted(log.mapped("product")), ["basisprofiel", "zoeken"])

@@ -1,0 +1,146 @@
+import json
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..clients import PRODUCTS
+
+# Answers larger than this are kept as an attachment instead of in the log line.
+INLINE_PAYLOAD_LIMIT = 64 * 1024
+RETENTION_PARAM = "kvk_connector.log_retention_days"
+RETENTION_BATCH = 5000
+
+
+class KvkQueryLog(models.Model):
+    """One request to the KvK register: who asked what, when, what came back and what it cost.
+
+    Entries are written only by the service seam (``kvk.service``) with sudo; no
+    user, administrators included, can change or delete them through the ORM.  The
+    retention job removes old entries in SQL.
+    """
+
+    _name = "kvk.query.log"
+    _description = "KvK Query Log"
+    _order = "id desc"
+    _rec_name = "display_name"
+
+    user_id = fields.Many2one("res.users", string="User", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", string="Company", readonly=True, required=True, index=True)
+    channel = fields.Selection(
+        [("ui", "User interface"), ("cron", "Scheduled job"), ("integration", "Integration endpoint")],
+        required=True,
+        readonly=True,
+        default="ui",
+    )
+    product = fields.Selection([(p, p.capitalize()) for p in PRODUCTS], required=True, readonly=True, index=True)
+    params = fields.Text(string="Parameters", readonly=True)
+    path = fields.Char(readonly=True)
+    state = fields.Selection(
+        [("done", "Answered"), ("cached", "From cache"), ("error", "Error"), ("blocked", "Blocked")],
+        required=True,
+        readonly=True,
+        default="done",
+        index=True,
+    )
+    http_status = fields.Integer(string="HTTP Status", readonly=True)
+    error_code = fields.Char(string="KvK Error Code", readonly=True, index=True)
+    error_message = fields.Char(readonly=True)
+    duration_ms = fields.Float(string="Duration (ms)", digits=(12, 1), readonly=True)
+    cost = fields.Float(digits=(12, 4), readonly=True, aggregator="sum")
+    call_count = fields.Integer(string="Calls", default=1, readonly=True, aggregator="sum")
+    response = fields.Text(string="Response Payload", readonly=True)
+    response_attachment_id = fields.Many2one("ir.attachment", string="Response File", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, index=True, ondelete="set null")
+    cache_key = fields.Char(readonly=True, index=True)
+    attempt = fields.Integer(default=1, readonly=True)
+
+    @api.depends("product", "create_date")
+    def _compute_display_name(self):
+        for entry in self:
+            entry.display_name = f"{entry.product} #{entry.id or ''}"
+
+    # -- immutability --------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(self.env._("The KvK query log is written by the register connection only."))
+        big = []
+        for vals in vals_list:
+            payload = vals.get("response") or ""
+            if len(payload) > INLINE_PAYLOAD_LIMIT:
+                big.append(payload)
+                vals["response"] = False
+            else:
+                big.append(None)
+        records = super().create(vals_list)
+        for record, payload in zip(records, big, strict=True):
+            if payload:
+                attachment = self.env["ir.attachment"].create(
+                    {
+                        "name": f"kvk-answer-{record.id}.json",
+                        "raw": payload.encode(),
+                        "mimetype": "application/json",
+                        "res_model": self._name,
+                        "res_id": record.id,
+                    }
+                )
+                super(KvkQueryLog, record).write({"response_attachment_id": attachment.id})
+        return records
+
+    def write(self, vals):
+        raise UserError(self.env._("The KvK query log cannot be changed."))
+
+    def unlink(self):
+        raise UserError(
+            self.env._("The KvK query log cannot be deleted; old entries are removed after the retention period.")
+        )
+
+    def copy(self, default=None):
+        raise UserError(self.env._("The KvK query log cannot be copied."))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _payload(self):
+        """The logged answer as a dict (or None)."""
+        self.ensure_one()
+        entry = self.sudo()
+        text = entry.response
+        if not text and entry.response_attachment_id:
+            text = entry.response_attachment_id.raw.decode()
+        try:
+            return json.loads(text) if text else None
+        except ValueError:
+            return None
+
+    def action_print_answer(self):
+        return self.env.ref("kvk_connector.action_report_kvk_query_log").report_action(self)
+
+    # -- retention ---------------------------------------------------------------------------
+
+    @api.model
+    def _cron_purge(self):
+        """Remove entries older than the retention period, in batches, in SQL (the ORM refuses)."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, 730) or 0)
+        if days <= 0:
+            return 0
+        limit = fields.Datetime.now() - timedelta(days=days)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id, response_attachment_id FROM kvk_query_log WHERE create_date < %s ORDER BY id LIMIT %s",
+            (limit, RETENTION_BATCH),
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return 0
+        ids = [row[0] for row in rows]
+        attachments = [row[1] for row in rows if row[1]]
+        self.env.cr.execute("DELETE FROM kvk_query_log WHERE id IN %s", (tuple(ids),))
+        if attachments:
+            self.env["ir.attachment"].sudo().browse(attachments).unlink()
+        self.env.invalidate_all()
+        self.env["ir.cron"]._notify_progress(done=len(ids), remaining=0 if len(ids) < RETENTION_BATCH else 1)
+        if len(ids) == RETENTION_BATCH:
+            self.env.ref("kvk_connector.ir_cron_kvk_connector_purge")._trigger()
+        return len(ids)

@@ -1,0 +1,315 @@
+import json
+import re
+
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.nl import bsn, postcode
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..clients import Address, KvkError, SearchHit
+
+KINDS = [("hoofdvestiging", "Main branch"), ("nevenvestiging", "Side branch"), ("rechtspersoon", "Legal entity")]
+
+
+class KvkSearchWizard(models.TransientModel):
+    """Search register: criteria, a page of hits, then a preview of one hit."""
+
+    _name = "kvk.search.wizard"
+    _description = "Search the KvK Register"
+
+    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
+    state = fields.Selection(
+        [("search", "Criteria"), ("results", "Results"), ("preview", "Preview")], default="search", required=True
+    )
+    name = fields.Char(help="Trade name or statutory name; whole words.")
+    kvk_number = fields.Char(string="KvK Number", size=8)
+    branch_number = fields.Char(string="Vestigingsnummer", size=12)
+    rsin = fields.Char(string="RSIN", size=9)
+    postcode = fields.Char(string="Postcode")
+    house_number = fields.Char(string="House Number")
+    city = fields.Char()
+    street = fields.Char()
+    kind = fields.Selection(KINDS, string="Type")
+    include_inactive = fields.Boolean(string="Include Inactive")
+    page = fields.Integer(default=1)
+    per_page = fields.Integer(string="Results per Page", default=10)
+    total = fields.Integer(readonly=True)
+    page_count = fields.Integer(readonly=True)
+    line_ids = fields.One2many("kvk.search.wizard.line", "wizard_id", string="Results")
+    selected_line_id = fields.Many2one("kvk.search.wizard.line", readonly=True)
+    preview_ids = fields.One2many("kvk.search.wizard.preview", "wizard_id", string="Preview")
+    fill_empty_only = fields.Boolean(
+        string="Fill Empty Fields Only", default=True, help="Keep what the contact already holds; untick to overwrite."
+    )
+    values_json = fields.Text(readonly=True)
+    message = fields.Char(readonly=True)
+
+    # -- criteria --------------------------------------------------------------------------------
+
+    def _criteria(self):
+        """The Zoeken parameters, validated; a ``UserError`` names every wrong input."""
+        self.ensure_one()
+        _ = self.env._
+        errors, criteria = [], {}
+        self._check_numbers(criteria, errors)
+        self._check_address(criteria, errors)
+        for field, param in (("name", "naam"), ("city", "plaats"), ("street", "straatnaam")):
+            if (self[field] or "").strip():
+                criteria[param] = self[field].strip()
+        if self.kind:
+            criteria["type"] = [self.kind]
+        if self.include_inactive:
+            criteria["inclusiefInactieveRegistraties"] = True
+        if not errors and not (set(criteria) - {"type", "inclusiefInactieveRegistraties"}):
+            errors.append(_("Give at least a name, a number, a postcode and house number, a street or a city."))
+        if not 1 <= self.per_page <= 100:
+            errors.append(_("Results per page: 1 to 100."))
+        if errors:
+            raise UserError("\n".join(errors))
+        return criteria
+
+    def _check_numbers(self, criteria, errors):
+        _ = self.env._
+        kvk = (self.kvk_number or "").strip()
+        if kvk:
+            if not re.fullmatch(r"[0-9]{8}", kvk):
+                errors.append(_("KvK number: 8 digits, not “%s”.", kvk))
+            criteria["kvkNummer"] = kvk
+        branch = (self.branch_number or "").strip()
+        if branch:
+            if not re.fullmatch(r"[0-9]{12}", branch):
+                errors.append(_("Vestigingsnummer: 12 digits, not “%s”.", branch))
+            criteria["vestigingsnummer"] = branch
+        rsin = (self.rsin or "").strip()
+        if rsin:
+            if not (re.fullmatch(r"[0-9]{9}", rsin) and bsn.is_valid(rsin)):
+                errors.append(_("RSIN: 9 digits passing the 11-check, not “%s”.", rsin))
+            criteria["rsin"] = rsin
+
+    def _check_address(self, criteria, errors):
+        _ = self.env._
+        code = (self.postcode or "").strip()
+        number = (self.house_number or "").strip()
+        if code:
+            try:
+                criteria["postcode"] = postcode.compact(postcode.validate(code))
+            except StdnumError:
+                errors.append(_("Postcode: a Dutch postcode such as 1234 AB, not “%s”.", code))
+            if not number:
+                errors.append(_("Postcode: the register searches a postcode only with a house number."))
+        if number:
+            if not re.fullmatch(r"[0-9]{1,5}", number):
+                errors.append(_("House number: 1 to 5 digits, not “%s”.", number))
+            if not code:
+                errors.append(_("House number: give the postcode too."))
+            criteria["huisnummer"] = number
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Search register"),
+        }
+
+    # -- search ------------------------------------------------------------------------------------
+
+    def action_search(self):
+        self.page = 1
+        return self._run_search()
+
+    def action_next_page(self):
+        if self.page < self.page_count:
+            self.page += 1
+        return self._run_search()
+
+    def action_previous_page(self):
+        if self.page > 1:
+            self.page -= 1
+        return self._run_search()
+
+    def action_back(self):
+        self.write({"state": "search", "message": False, "preview_ids": [fields.Command.clear()]})
+        return self._reopen()
+
+    def action_back_to_results(self):
+        self.write({"state": "results", "message": False, "preview_ids": [fields.Command.clear()]})
+        return self._reopen()
+
+    def _run_search(self):
+        self.ensure_one()
+        criteria = self._criteria()
+        self.line_ids.unlink()
+        service = self.env["kvk.service"]
+        try:
+            page = service.search(criteria, page=self.page, per_page=self.per_page, partner=self.partner_id)
+        except KvkError as error:
+            self.write({"state": "search", "message": service._error_message(error), "total": 0, "page_count": 0})
+            return self._reopen()
+        lines = []
+        for hit in page.hits:
+            address = hit.address
+            existing = self.env["res.partner"]._kvk_find_duplicate(hit.kvk_number, hit.branch_number)
+            lines.append(
+                {
+                    "kvk_number": hit.kvk_number,
+                    "branch_number": hit.branch_number,
+                    "name": hit.name,
+                    "kind": hit.kind if hit.kind in dict(KINDS) else False,
+                    "street": address.street if address else "",
+                    "postcode": address.postcode if address else "",
+                    "city": address.city if address else "",
+                    "is_active": hit.active,
+                    "existing_partner_id": existing.id,
+                }
+            )
+        self.write(
+            {
+                "state": "results",
+                "message": False,
+                "total": page.total,
+                "page_count": page.page_count,
+                "line_ids": [fields.Command.create(vals) for vals in lines],
+            }
+        )
+        return self._reopen()
+
+    # -- preview and apply ---------------------------------------------------------------------------
+
+    def _select(self, line):
+        self.ensure_one()
+        duplicate = self.env["res.partner"]._kvk_find_duplicate(line.kvk_number, line.branch_number, self.partner_id)
+        if duplicate:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "res.partner",
+                "res_id": duplicate.id,
+                "view_mode": "form",
+                "target": "current",
+                "name": duplicate.display_name,
+            }
+        service = self.env["kvk.service"]
+        try:
+            profile = service.fetch_profile(
+                line.kvk_number, line.branch_number, line.kind or "", partner=self.partner_id
+            )
+        except KvkError as error:
+            if error.code != "disabled":
+                self.message = service._error_message(error)
+                return self._reopen()
+            profile = service._profile_from_hit(
+                SearchHit(
+                    line.kvk_number,
+                    line.branch_number or "",
+                    line.name,
+                    line.kind or "",
+                    line.is_active,
+                    Address(
+                        kind="bezoekadres", street=line.street or "", postcode=line.postcode or "", city=line.city or ""
+                    ),
+                )
+            )
+        if line.branch_number and not profile.branch_number:
+            profile.branch_number = line.branch_number
+        values = self.env["res.partner"]._kvk_prepare_values(profile)
+        previews = []
+        for sequence, (key, (label, _value, shown)) in enumerate(values.items()):
+            current = self.partner_id._kvk_current(key) if self.partner_id else ""
+            previews.append(
+                {
+                    "sequence": sequence,
+                    "key": key,
+                    "label": label,
+                    "current_value": current,
+                    "register_value": shown,
+                    "apply": not current or current == shown or not self.fill_empty_only,
+                }
+            )
+        message = False
+        if profile.shielded:
+            message = self.env._("Shielded by the register, not written: %s", ", ".join(profile.shielded))
+        self.write(
+            {
+                "state": "preview",
+                "message": message,
+                "selected_line_id": line.id,
+                "values_json": json.dumps(values),
+                "preview_ids": [fields.Command.clear()] + [fields.Command.create(vals) for vals in previews],
+            }
+        )
+        return self._reopen()
+
+    @api.onchange("fill_empty_only")
+    def _onchange_fill_empty_only(self):
+        for preview in self.preview_ids:
+            preview.apply = not preview.current_value or not self.fill_empty_only
+
+    def action_apply(self):
+        """Write the ticked register values to the contact, or to a new one."""
+        self.ensure_one()
+        if self.state != "preview" or not self.values_json:
+            raise UserError(self.env._("Pick a result first."))
+        values = {key: tuple(value) for key, value in json.loads(self.values_json).items()}
+        keys = self.preview_ids.filtered("apply").mapped("key")
+        kvk = values.get("company_registry", ("", ""))[1]
+        branch = values.get("kvk_branch_number", ("", ""))[1]
+        duplicate = self.env["res.partner"]._kvk_find_duplicate(kvk, branch, self.partner_id)
+        if duplicate:
+            raise UserError(
+                self.env._(
+                    "%(partner)s already holds KvK number %(kvk)s, vestigingsnummer %(branch)s.",
+                    partner=duplicate.display_name,
+                    kvk=kvk,
+                    branch=branch or "-",
+                )
+            )
+        partner = self.partner_id
+        if not partner:
+            name = values.get("name", ("", self.selected_line_id.name))[1]
+            partner = self.env["res.partner"].create({"name": name, "is_company": True})
+            keys = list(dict.fromkeys([*keys, *values]))  # a new contact takes everything
+        partner._kvk_write_register_values(values, keys)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": partner.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+
+class KvkSearchWizardLine(models.TransientModel):
+    _name = "kvk.search.wizard.line"
+    _description = "KvK Search Result"
+
+    wizard_id = fields.Many2one("kvk.search.wizard", required=True, ondelete="cascade")
+    kvk_number = fields.Char(string="KvK Number")
+    branch_number = fields.Char(string="Vestigingsnummer")
+    name = fields.Char()
+    kind = fields.Selection(KINDS, string="Type")
+    street = fields.Char()
+    postcode = fields.Char()
+    city = fields.Char()
+    is_active = fields.Boolean(string="Active")
+    existing_partner_id = fields.Many2one("res.partner", string="Already in Odoo")
+
+    def action_select(self):
+        self.ensure_one()
+        return self.wizard_id._select(self)
+
+
+class KvkSearchWizardPreview(models.TransientModel):
+    _name = "kvk.search.wizard.preview"
+    _description = "KvK Register Value Preview"
+    _order = "sequence"
+
+    wizard_id = fields.Many2one("kvk.search.wizard", required=True, ondelete="cascade")
+    sequence = fields.Integer()
+    key = fields.Char(required=True)
+    label = fields.Char(string="Field", required=True)
+    current_value = fields.Char(string="Current")
+    register_value = fields.Char(string="Register")
+    apply = fields.Boolean(string="Write")
