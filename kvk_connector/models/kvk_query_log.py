@@ -12,6 +12,16 @@ RETENTION_PARAM = "kvk_connector.log_retention_days"
 RETENTION_BATCH = 5000
 
 
+def raise_immutable(env, operation):
+    """Entries are never changed, deleted or copied through the ORM, by anyone (sudo included)."""
+    messages = {
+        "write": env._("The KvK query log cannot be changed."),
+        "unlink": env._("The KvK query log cannot be deleted; old entries are removed after the retention period."),
+        "copy": env._("The KvK query log cannot be copied."),
+    }
+    raise UserError(messages[operation])
+
+
 class KvkQueryLog(models.Model):
     """One request to the KvK register: who asked what, when, what came back and what it cost.
 
@@ -90,15 +100,16 @@ class KvkQueryLog(models.Model):
         return records
 
     def write(self, vals):
-        raise UserError(self.env._("The KvK query log cannot be changed."))
+        raise_immutable(self.env, "write")
+        return super().write(vals)
 
     def unlink(self):
-        raise UserError(
-            self.env._("The KvK query log cannot be deleted; old entries are removed after the retention period.")
-        )
+        raise_immutable(self.env, "unlink")
+        return super().unlink()
 
     def copy(self, default=None):
-        raise UserError(self.env._("The KvK query log cannot be copied."))
+        raise_immutable(self.env, "copy")
+        return super().copy(default)
 
     # -- reading ---------------------------------------------------------------------------
 

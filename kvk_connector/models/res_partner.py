@@ -68,7 +68,7 @@ class ResPartner(models.Model):
     def action_kvk_search(self):
         """Open "Search register" for this contact, pre-filled with what it knows."""
         self.ensure_one()
-        context = {"default_partner_id": self.id}
+        context = {"default_partner_id": self.id, "dialog_size": "extra-large"}
         if self.company_registry and len(self.company_registry.strip()) == 8:
             context["default_kvk_number"] = self.company_registry.strip()
         else:

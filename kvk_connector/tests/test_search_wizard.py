@@ -164,7 +164,7 @@ class TestSearchWizard(KvkCase):
         partner = self.Partner.create({"name": "Katrien", "is_company": True, "company_registry": "68727720"})
         action = partner.action_kvk_search()
         self.assertEqual(action["context"]["default_kvk_number"], "68727720")
-        wizard = self.env["kvk.search.wizard"].with_context(action["context"]).create({})
+        wizard = self.env["kvk.search.wizard"].with_context(**action["context"]).create({})
         wizard.action_search()
         self.line(wizard, "000037143557").action_select()
         wizard.action_apply()

@@ -26,12 +26,12 @@ class KvkSearchWizard(models.TransientModel):
     kvk_number = fields.Char(string="KvK Number", size=8)
     branch_number = fields.Char(string="Vestigingsnummer", size=12)
     rsin = fields.Char(string="RSIN", size=9)
-    postcode = fields.Char(string="Postcode")
-    house_number = fields.Char(string="House Number")
+    postcode = fields.Char()
+    house_number = fields.Char()
     city = fields.Char()
     street = fields.Char()
     kind = fields.Selection(KINDS, string="Type")
-    include_inactive = fields.Boolean(string="Include Inactive")
+    include_inactive = fields.Boolean()
     page = fields.Integer(default=1)
     per_page = fields.Integer(string="Results per Page", default=10)
     total = fields.Integer(readonly=True)
@@ -113,6 +113,7 @@ class KvkSearchWizard(models.TransientModel):
             "view_mode": "form",
             "target": "new",
             "name": self.env._("Search register"),
+            "context": {**self.env.context, "dialog_size": "extra-large"},
         }
 
     # -- search ------------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""kvk_connector's Dutch translation covers every string of its template, placeholders intact."""
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+
+I18N = Path(__file__).resolve().parent.parent / "kvk_connector" / "i18n"
+ADDON = I18N.parent
+PLACEHOLDER = re.compile(r"%\(\w+\)s|%s")
+
+
+@pytest.fixture(scope="module")
+def nl():
+    return {entry.msgid: entry for entry in polib.pofile(str(I18N / "nl.po"))}
+
+
+def test_every_template_string_is_translated(nl):
+    template = polib.pofile(str(I18N / "kvk_connector.pot"))
+    missing = [entry.msgid for entry in template if not (nl.get(entry.msgid) and nl[entry.msgid].msgstr)]
+    assert not missing, f"untranslated: {missing}"
+
+
+def test_placeholders_survive(nl):
+    for msgid, entry in nl.items():
+        assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr)), msgid
+
+
+def test_template_holds_every_python_string():
+    """A string marked with self.env._() in the code but missing from the template would stay English."""
+    template = {entry.msgid for entry in polib.pofile(str(I18N / "kvk_connector.pot"))}
+    marked = set()
+    for path in ADDON.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        marked |= set(re.findall(r'_\(\s*"((?:[^"\\]|\\.)+)"', path.read_text()))
+    assert marked, "no marked strings found"
+    missing = sorted(
+        text for text in marked if text.encode().decode("unicode_escape") not in template and text not in template
+    )
+    assert not missing, f"not in kvk_connector.pot: {missing}"
