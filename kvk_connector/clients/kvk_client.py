@@ -80,12 +80,15 @@ class KvkAnswer:
 class KvkClient:
     """The classic KvK REST APIs below ``base_url`` (e.g. ``https://api.kvk.nl/test/api``)."""
 
-    def __init__(self, base_url, api_key, timeout=10, session=None, hal=False):
+    def __init__(self, base_url, api_key, timeout=10, session=None, hal=False, verify=True):
+        """``verify``: True, or the path of a CA bundle that holds the root KvK's TLS chain ends in
+        (KvK has served its APIs under the "Staat der Nederlanden Private Root CA - G1")."""
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key or ""
         self.timeout = timeout
         self.session = session or requests.Session()
         self.hal = hal
+        self.verify = verify
 
     # -- products --------------------------------------------------------------------
 
@@ -130,7 +133,9 @@ class KvkClient:
         all_headers = {"apikey": self.api_key, "Accept": accept, **(headers or {})}
         started = time.monotonic()
         try:
-            response = self.session.get(self.base_url + path, params=params, headers=all_headers, timeout=self.timeout)
+            response = self.session.get(
+                self.base_url + path, params=params, headers=all_headers, timeout=self.timeout, verify=self.verify
+            )
         except requests.Timeout as exc:
             raise KvkError("timeout", detail=str(exc), duration=time.monotonic() - started) from exc
         except requests.RequestException as exc:

@@ -29,6 +29,8 @@ ENDPOINTS = {
 }
 SANDBOX_URL_PARAM = "register_connectors.sandbox_url"
 SANDBOX_URL_DEFAULT = "http://127.0.0.1:8070"
+# Path of a CA bundle for KvK's TLS chain, when the system's trust store lacks its root.
+CA_BUNDLE_PARAM = "kvk_connector.ca_bundle"
 # Retries of transient faults (IPD1002, IPD1003, HTTP 5xx, timeouts): scheduled jobs only.
 CRON_RETRIES = 3
 CRON_BACKOFF_SECONDS = 2.0
@@ -51,11 +53,13 @@ class KvkService(models.AbstractModel):
     @api.model
     def _get_client(self, company=None):
         company = company or self.env.company
+        ca_bundle = self.env["ir.config_parameter"].sudo().get_param(CA_BUNDLE_PARAM)
         return KvkClient(
             self._get_base_url(company),
             company.sudo().kvk_api_key or "",
             timeout=company.kvk_timeout or 10,
             session=requests.Session(),
+            verify=ca_bundle or True,
         )
 
     # -- messages ---------------------------------------------------------------------------

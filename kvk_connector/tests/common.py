@@ -45,6 +45,10 @@ class KvkCaseMixin(SandboxCaseMixin):
         self.sandbox_control.clear_faults()
         self.sandbox_control.clear_requests()
 
+    def company_logs(self, domain, **kwargs):
+        """The query log of this class's company (a database may hold others)."""
+        return self.env["kvk.query.log"].search([("company_id", "=", self.company.id), *domain], **kwargs)
+
     def kvk_calls(self, prefix="/kvk/api/"):
         """The requests the sandbox answered under ``prefix`` since the test began."""
         return self.sandbox_control.requests(prefix)

@@ -53,7 +53,7 @@ class TestRegisterEndpoint(KvkHttpCase):
         self.assertEqual(root.findtext("k:rsin", namespaces=NS), "857587973")
         self.assertEqual(root.findtext("k:foundingDate", namespaces=NS), "20170300")
         self.assertEqual(root.find("k:activity", NS).get("code"), "01241")
-        log = self.env["kvk.query.log"].search([("user_id", "=", self.system.id)])
+        log = self.company_logs([("user_id", "=", self.system.id)])
         self.assertRecordValues(log, [{"channel": "integration", "product": "basisprofiel", "state": "done"}])
 
     def test_branch_and_search_answers(self):
@@ -80,5 +80,5 @@ class TestRegisterEndpoint(KvkHttpCase):
                 self.assertEqual(response.status_code, status)
                 self.assertEqual(root.findtext("k:code", namespaces=NS), code)
                 self.assertTrue(root.findtext("k:message", namespaces=NS))
-        logged = self.env["kvk.query.log"].search([("channel", "=", "integration")])
+        logged = self.company_logs([("channel", "=", "integration")])
         self.assertEqual(sorted(logged.mapped("error_code")), ["IPD0005", "IPD1002", "IPD9999"])

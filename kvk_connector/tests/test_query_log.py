@@ -45,7 +45,7 @@ class TestQueryLog(KvkCase):
 
     def test_every_call_is_logged(self):
         self.service.fetch_profile("68750110", partner=self.partner)
-        log = self.env["kvk.query.log"].search([("partner_id", "=", self.partner.id)])
+        log = self.company_logs([("partner_id", "=", self.partner.id)])
         self.assertRecordValues(
             log,
             [
@@ -67,7 +67,7 @@ class TestQueryLog(KvkCase):
 
     def test_large_answers_go_to_an_attachment(self):
         self.service._call("basisprofiel", "basisprofiel_part", "90006577", "vestigingen")
-        log = self.env["kvk.query.log"].search([], limit=1)
+        log = self.company_logs([], limit=1)
         self.assertFalse(log.response)
         self.assertEqual(log.response_attachment_id.mimetype, "application/json")
         self.assertEqual(log._payload()["totaalAantalVestigingen"], 1000)
@@ -77,7 +77,7 @@ class TestQueryLog(KvkCase):
         second = self.service.fetch_profile("68750110")
         self.assertEqual(first, second)
         self.assertEqual(len(self.kvk_calls("/kvk/api/v1/basisprofielen")), 1)
-        logs = self.env["kvk.query.log"].search([("product", "=", "basisprofiel")])
+        logs = self.company_logs([("product", "=", "basisprofiel")])
         self.assertEqual(logs.mapped("state"), ["cached", "done"])
         self.assertEqual(logs.mapped("cost"), [0.0, 0.019])
         self.company.kvk_cache_hours = 0
@@ -91,12 +91,12 @@ class TestQueryLog(KvkCase):
         self.assertEqual(caught.code, "cap")
         self.assertIn("budget", self.service._error_message(caught))
         self.assertEqual(len(self.kvk_calls("/kvk/api/v1/")), 1)
-        self.assertEqual(self.env["kvk.query.log"].search([], limit=1).state, "blocked")
+        self.assertEqual(self.company_logs([], limit=1).state, "blocked")
         self.service.search({"kvkNummer": "68727720"})  # searching stays free and allowed
 
     def test_nobody_changes_or_deletes_the_log(self):
         self.service.search({"naam": "Donald"})
-        log = self.env["kvk.query.log"].search([], limit=1)
+        log = self.company_logs([], limit=1)
         for user in (self.salesperson, self.admin):
             entry = log.with_user(user)
             with self.assertRaises(UserError), mute_logger("odoo.models"):
@@ -128,7 +128,7 @@ class TestQueryLog(KvkCase):
     def test_retention_removes_old_entries(self):
         self.service.search({"naam": "Donald"})
         self.service._call("basisprofiel", "basisprofiel_part", "90006577", "vestigingen")
-        old = self.env["kvk.query.log"].search([])
+        old = self.company_logs([])
         attachment = old.response_attachment_id
         self.assertTrue(attachment)
         self.env.flush_all()
@@ -139,7 +139,7 @@ class TestQueryLog(KvkCase):
         self.service.search({"naam": "Katrien"})
         self.env["ir.config_parameter"].sudo().set_param("kvk_connector.log_retention_days", 30)
         self.assertEqual(self.env["kvk.query.log"]._cron_purge(), 2)
-        self.assertEqual(self.env["kvk.query.log"].search([]).mapped("params")[0].count("Katrien"), 1)
+        self.assertEqual(self.company_logs([]).mapped("params")[0].count("Katrien"), 1)
         self.assertFalse(old.exists())
         self.assertFalse(attachment.exists())
 
@@ -156,7 +156,7 @@ class TestQueryLog(KvkCase):
         caught = self.kvk_error(lambda: self.service.fetch_profile("68750110"))
         self.assertEqual(caught.code, "IPD1003")
         self.assertEqual(len(self.kvk_calls("/kvk/api/v1/")), 1)
-        log = self.env["kvk.query.log"].search([], limit=1)
+        log = self.company_logs([], limit=1)
         self.assertRecordValues(log, [{"state": "error", "error_code": "IPD1003", "http_status": 503, "attempt": 1}])
 
     def test_cron_retries_transient_faults_with_backoff(self):
@@ -171,7 +171,7 @@ class TestQueryLog(KvkCase):
         done = self.env["res.partner"].with_context(kvk_backoff=0.01)._cron_kvk_refresh()
         self.assertEqual(done, 1)
         self.assertEqual(len(self.kvk_calls("/kvk/api/v1/")), 3)
-        logs = self.env["kvk.query.log"].search([("partner_id", "=", partner.id)], order="id")
+        logs = self.company_logs([("partner_id", "=", partner.id)], order="id")
         self.assertEqual(logs.mapped("attempt"), [1, 2, 3])
         self.assertEqual(logs.mapped("state"), ["error", "error", "done"])
         self.assertEqual(set(logs.mapped("channel")), {"cron"})

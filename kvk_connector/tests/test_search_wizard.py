@@ -61,7 +61,7 @@ class TestSearchWizard(KvkCase):
         wizard.action_search()
         self.assertEqual(wizard.state, "search")
         self.assertEqual(wizard.message, "Nothing in the register matches these criteria.")
-        log = self.env["kvk.query.log"].search([], limit=1)
+        log = self.company_logs([], limit=1)
         self.assertRecordValues(
             log, [{"product": "zoeken", "state": "error", "error_code": "IPD5200", "http_status": 404}]
         )
@@ -210,4 +210,4 @@ class TestSearchWizard(KvkCase):
         partner = self.Partner.browse(wizard.action_apply()["res_id"])
         self.assertRecordValues(partner, [{"company_registry": "68750110", "city": "Lollum", "kvk_rsin": False}])
         self.assertEqual(self.kvk_calls("/kvk/api/v1/"), [])
-        self.assertEqual(self.env["kvk.query.log"].search([], limit=1).state, "blocked")
+        self.assertEqual(self.company_logs([], limit=1).state, "blocked")
