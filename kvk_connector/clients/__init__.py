@@ -1,6 +1,7 @@
 """Plain-Python client and parsers of the KvK APIs; nothing here imports Odoo."""
 
 from .kvk_client import MESSAGES, PAID_PRODUCTS, PRODUCTS, KvkAnswer, KvkClient, KvkError
+from .kvk_dataservice import WSA_TO, KvkDataserviceClient, parse_inschrijving
 from .kvk_parser import (
     Activity,
     Address,

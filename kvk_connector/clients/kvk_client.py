@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import requests
 
 # Products by their path; the cost and cache rules of the addon are keyed on these names.
-PRODUCTS = ("zoeken", "basisprofiel", "vestigingsprofiel", "naamgeving")
-PAID_PRODUCTS = ("basisprofiel", "vestigingsprofiel", "naamgeving")
+PRODUCTS = ("zoeken", "basisprofiel", "vestigingsprofiel", "naamgeving", "dataservice")
+PAID_PRODUCTS = ("basisprofiel", "vestigingsprofiel", "naamgeving", "dataservice")
 
 # What a salesperson reads for each code (English source; translated in the addon).
 MESSAGES = {
@@ -89,6 +89,9 @@ class KvkClient:
         self.session = session or requests.Session()
         self.hal = hal
         self.verify = verify
+
+    def close(self):
+        self.session.close()
 
     # -- products --------------------------------------------------------------------
 

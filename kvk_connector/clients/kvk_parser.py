@@ -90,6 +90,8 @@ class Profile:
     employees_full: int | None = None
     employees_part: int | None = None
     main_branch: bool = False
+    # Only a public-sector connection fills this: {"bsn": ..., "private_addresses": ...}.
+    confidential: dict = field(default_factory=dict)
 
     @property
     def main_activity(self):

@@ -1,3 +1,4 @@
+import base64
 import hashlib
 import json
 import logging
@@ -8,14 +9,17 @@ import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import file_path, float_compare
 
 from ..clients import (
     PAID_PRODUCTS,
+    WSA_TO,
     KvkClient,
+    KvkDataserviceClient,
     KvkError,
     Profile,
     parse_basisprofiel,
+    parse_inschrijving,
     parse_search,
     parse_vestigingsprofiel,
 )
@@ -27,6 +31,14 @@ ENDPOINTS = {
     "production": "https://api.kvk.nl/api",
     "test": "https://api.kvk.nl/test/api",
 }
+# The KvK Dataservice of a public-sector connection (KvK names the endpoint at onboarding;
+# the setting kvk_connector.dataservice_url replaces these).
+DATASERVICE_ENDPOINTS = {
+    "production": "https://webservices.kvk.nl/postbus1",
+    "test": "https://webservices.preprod.kvk.nl/postbus1",
+}
+DATASERVICE_URL_PARAM = "kvk_connector.dataservice_url"
+DATASERVICE_WSDL_PARAM = "kvk_connector.dataservice_wsdl"
 SANDBOX_URL_PARAM = "register_connectors.sandbox_url"
 SANDBOX_URL_DEFAULT = "http://127.0.0.1:8070"
 # Path of a CA bundle for KvK's TLS chain, when the system's trust store lacks its root.
@@ -62,6 +74,32 @@ class KvkService(models.AbstractModel):
             verify=ca_bundle or True,
         )
 
+    @api.model
+    def _get_dataservice_client(self, company=None):
+        """The SOAP client of the public-sector connection (mutual TLS, signed requests)."""
+        company = company or self.env.company
+        params = self.env["ir.config_parameter"].sudo()
+        if company.kvk_mode == "sandbox":
+            sandbox = params.get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT)
+            endpoint = f"{sandbox.rstrip('/')}/kvk/dataservice"
+        else:
+            endpoint = params.get_param(DATASERVICE_URL_PARAM) or DATASERVICE_ENDPOINTS[company.kvk_mode]
+        wsdl = params.get_param(DATASERVICE_WSDL_PARAM) or file_path("kvk_connector/schemas/kvk_dataservice.wsdl")
+        secrets = company.sudo()
+        cert = base64.b64decode(secrets.kvk_pki_certificate) if secrets.kvk_pki_certificate else b""
+        key = base64.b64decode(secrets.kvk_pki_key) if secrets.kvk_pki_key else b""
+        try:
+            return KvkDataserviceClient(
+                wsdl,
+                endpoint,
+                cert,
+                key,
+                timeout=company.kvk_timeout or 10,
+                wsa_to=WSA_TO["production" if company.kvk_mode == "production" else "test"],
+            )
+        except ValueError as exc:  # a certificate or key that cannot be read
+            raise KvkError("certificate", detail=str(exc)) from exc
+
     # -- messages ---------------------------------------------------------------------------
 
     @api.model
@@ -91,6 +129,11 @@ class KvkService(models.AbstractModel):
             "not_acceptable": _("The register does not offer the requested answer format."),
             "disabled": _("This KvK product is switched off in the settings."),
             "cap": _("This month's budget for paid KvK calls is used up. Ask an administrator to raise the cap."),
+            "certificate": _(
+                "The public-sector connection needs a readable PKIoverheid certificate and key. "
+                "Ask an administrator to check the KvK settings."
+            ),
+            "soap_fault": _("The register refused the request of the public-sector connection."),
         }
         return messages.get(error.code) or error.message
 
@@ -99,6 +142,8 @@ class KvkService(models.AbstractModel):
     @api.model
     def _product_enabled(self, product, company=None):
         company = company or self.env.company
+        if product == "dataservice":
+            return company.kvk_connection == "public"
         return product == "zoeken" or bool(company[f"kvk_use_{product}"])
 
     @api.model
@@ -162,7 +207,8 @@ class KvkService(models.AbstractModel):
             raise self._log_error(log, KvkError("disabled"), state="blocked")
         paid = product in PAID_PRODUCTS
         if paid:
-            cached = self._cached(company, key)
+            # The Dataservice's logged answer leaves out confidential data, so it cannot serve as a cache.
+            cached = self._cached(company, key) if product != "dataservice" else None
             if cached:
                 self._log(
                     log, state="cached", http_status=cached.http_status, path=cached.path, response=cached.response
@@ -174,7 +220,17 @@ class KvkService(models.AbstractModel):
             cap = company.kvk_monthly_cap
             if cap and float_compare(self._month_cost(company) + price, cap, precision_digits=4) > 0:
                 raise self._log_error(log, KvkError("cap"), state="blocked")
-        client = self._get_client(company)
+        try:
+            client = self._get_dataservice_client(company) if product == "dataservice" else self._get_client(company)
+        except KvkError as error:
+            raise self._log_error(log, error) from None
+        try:
+            return self._call_with_retries(client, log, product, method, args, kwargs, company, channel)
+        finally:
+            client.close()
+
+    @api.model
+    def _call_with_retries(self, client, log, product, method, args, kwargs, company, channel):
         attempts = CRON_RETRIES + 1 if channel == "cron" else 1
         for attempt in range(1, attempts + 1):
             try:
@@ -185,8 +241,6 @@ class KvkService(models.AbstractModel):
                     time.sleep(self._backoff(attempt))
                     continue
                 raise
-            finally:
-                client.session.close()
             self._log(
                 log,
                 state="done",
@@ -242,6 +296,9 @@ class KvkService(models.AbstractModel):
         Vestigingsprofiel; when a product is switched off, the other one is used.
         """
         company = self.env.company
+        if company.kvk_connection == "public" and kind != "nevenvestiging" and kvk_number:
+            data = self._call("dataservice", "ophalen_inschrijving", kvk_number, channel=channel, partner=partner)
+            return parse_inschrijving(data)
         use_basis = self._product_enabled("basisprofiel", company)
         use_branch = self._product_enabled("vestigingsprofiel", company) and branch_number
         if branch_number and (kind == "nevenvestiging" or not use_basis) and use_branch:

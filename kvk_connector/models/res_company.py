@@ -31,6 +31,21 @@ class ResCompany(models.Model):
         help="Seconds to wait for an answer before reporting that the register does not answer.",
     )
 
+    kvk_connection = fields.Selection(
+        [("private", "Private (API key)"), ("public", "Public sector (PKIoverheid certificate)")],
+        string="KvK Connection",
+        default="private",
+        required=True,
+        help="Public sector: company lookups go to the KvK Dataservice over mutual TLS with a signed request, "
+        "which also returns confidential data (BSN, private addresses of officers).",
+    )
+    kvk_pki_certificate = fields.Binary(
+        string="PKIoverheid Certificate (PEM)", groups="base.group_system", attachment=False, copy=False
+    )
+    kvk_pki_key = fields.Binary(
+        string="PKIoverheid Private Key (PEM)", groups="base.group_system", attachment=False, copy=False
+    )
+    kvk_price_dataservice = fields.Float(string="Dataservice Price", digits=(12, 4), default=0.0)
     # Products of the private connection: which are used, and what a call costs.
     kvk_use_basisprofiel = fields.Boolean(string="Use Basisprofiel", default=True)
     kvk_use_vestigingsprofiel = fields.Boolean(string="Use Vestigingsprofiel", default=True)

@@ -7,6 +7,12 @@ class ResConfigSettings(models.TransientModel):
     kvk_mode = fields.Selection(related="company_id.kvk_mode", readonly=False)
     kvk_api_key = fields.Char(related="company_id.kvk_api_key", readonly=False, groups="base.group_system")
     kvk_timeout = fields.Integer(related="company_id.kvk_timeout", readonly=False)
+    kvk_connection = fields.Selection(related="company_id.kvk_connection", readonly=False)
+    kvk_pki_certificate = fields.Binary(
+        related="company_id.kvk_pki_certificate", readonly=False, groups="base.group_system"
+    )
+    kvk_pki_key = fields.Binary(related="company_id.kvk_pki_key", readonly=False, groups="base.group_system")
+    kvk_price_dataservice = fields.Float(related="company_id.kvk_price_dataservice", readonly=False)
     kvk_use_basisprofiel = fields.Boolean(related="company_id.kvk_use_basisprofiel", readonly=False)
     kvk_use_vestigingsprofiel = fields.Boolean(related="company_id.kvk_use_vestigingsprofiel", readonly=False)
     kvk_use_naamgeving = fields.Boolean(related="company_id.kvk_use_naamgeving", readonly=False)

@@ -8,6 +8,8 @@ from odoo.exceptions import ValidationError
 from ..clients import KvkError
 
 CONFIDENTIAL = "kvk_connector.group_kvk_confidential"
+# Register keys only a public-sector connection fills; written with sudo, never shown in previews or chatter.
+CONFIDENTIAL_KEYS = ("kvk_bsn", "kvk_private_address")
 
 
 class ResPartner(models.Model):
@@ -181,6 +183,15 @@ class ResPartner(models.Model):
         ):
             if number is not None:
                 values[key] = (label, number, str(number))
+        confidential = getattr(profile, "confidential", None) or {}
+        if confidential.get("bsn"):
+            values["kvk_bsn"] = (_("BSN (confidential)"), confidential["bsn"], _("(confidential)"))
+        if confidential.get("private_addresses"):
+            values["kvk_private_address"] = (
+                _("Private addresses of officers (confidential)"),
+                confidential["private_addresses"],
+                _("(confidential)"),
+            )
         if postal:
             shown = ", ".join(filter(None, [postal.street, f"{postal.postcode} {postal.city}".strip()]))
             put(
@@ -196,6 +207,8 @@ class ResPartner(models.Model):
         self.ensure_one()
         if not self:
             return ""
+        if key in CONFIDENTIAL_KEYS:
+            return self.env._("(confidential)") if self.sudo()[key] else ""
         if key == "kvk_postal_address":
             child = self._kvk_postal_child()
             return (
@@ -219,13 +232,16 @@ class ResPartner(models.Model):
     def _kvk_write_register_values(self, values, keys):
         """Write the chosen register ``values`` (from :meth:`_kvk_prepare_values`) and post what was written."""
         self.ensure_one()
-        vals, written = {}, []
+        vals, written, secret = {}, [], {}
         for key in keys:
             if key not in values:
                 continue
             label, value, shown = values[key]
             written.append((label, shown))
             if key == "kvk_postal_address":
+                continue
+            if key in CONFIDENTIAL_KEYS:
+                secret[key] = value
                 continue
             if key == "kvk_sbi_id":
                 value = self.env["kvk.sbi.activity"]._from_register([_Activity(*value)]).id
@@ -243,6 +259,8 @@ class ResPartner(models.Model):
         if not self.is_company:
             vals["is_company"] = True
         self.write(vals)
+        if secret:
+            self.sudo().write(secret)
         if "kvk_postal_address" in keys and "kvk_postal_address" in values:
             self._kvk_write_postal_address(values["kvk_postal_address"][1])
         if written:

@@ -6,3 +6,4 @@ from . import test_query_log
 from . import test_access
 from . import test_extract
 from . import test_endpoint
+from . import test_public_sector

@@ -14,6 +14,7 @@ import re
 import threading
 
 from ..core import Response, Service
+from . import kvk_dataservice
 from .kvk_data import ERROR_CASES, SBI, Register
 
 # The classic APIs' IPD code for each HTTP status the sandbox is asked to fail with.
@@ -69,6 +70,9 @@ class Kvk(Service):
         self.route("GET", API + r"v1/basisprofielen/([^/]*)/eigenaar", self.api(self.eigenaar, "1.5.0"))
         self.route("GET", API + r"v1/vestigingsprofielen/([^/]*)", self.api(self.vestigingsprofiel, "1.4.0"))
         self.route("GET", API + r"v1/naamgevingen/kvknummer/([^/]*)", self.api(self.naamgeving, "1.1.1"))
+        # The SOAP Dataservice of a public-sector connection (see kvk_dataservice.py).
+        self.route("GET", r"dataservice", lambda request: kvk_dataservice.wsdl(self, request))
+        self.route("POST", r"dataservice", lambda request: kvk_dataservice.ophalen_inschrijving(self, request))
 
     def error_response(self, status, message):
         code = STATUS_CODES.get(status, "IPD9999")
