@@ -255,6 +255,27 @@ class KvkService(models.AbstractModel):
         raise AssertionError("unreachable")
 
     @api.model
+    def _next_log_id(self):
+        last = self.env["kvk.query.log"].sudo().search([], order="id desc", limit=1)
+        return last.id + 1
+
+    @api.model
+    def _link_new_partner(self, first_log_id, partner):
+        """Link the current user's unlinked queries since ``first_log_id`` to the contact they created.
+
+        The one change the log ever takes, made here and nowhere else: the contact did not
+        exist when it was asked for (search register from the Contacts menu).
+        """
+        logs = (
+            self.env["kvk.query.log"]
+            .sudo()
+            .search([("id", ">=", first_log_id), ("user_id", "=", self.env.uid), ("partner_id", "=", False)])
+        )
+        if logs:
+            models.Model.write(logs, {"partner_id": partner.id})
+        return logs
+
+    @api.model
     def _backoff(self, attempt):
         return self.env.context.get("kvk_backoff", CRON_BACKOFF_SECONDS) * (2 ** (attempt - 1))
 

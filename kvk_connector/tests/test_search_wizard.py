@@ -144,6 +144,8 @@ class TestSearchWizard(KvkCase):
             ],
         )
         self.assertEqual(self.kvk_calls("/kvk/api/v1/")[0]["path"].rsplit("/", 1)[1], "000038509520")
+        self.assertEqual(partner.kvk_query_count, 1)
+        self.assertEqual(self.company_logs([("partner_id", "=", partner.id)]).product, "vestigingsprofiel")
 
     def test_duplicate_is_opened_instead_of_created(self):
         existing = self.Partner.create(

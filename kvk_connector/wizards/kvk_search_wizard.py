@@ -43,6 +43,7 @@ class KvkSearchWizard(models.TransientModel):
         string="Fill Empty Fields Only", default=True, help="Keep what the contact already holds; untick to overwrite."
     )
     values_json = fields.Text(readonly=True)
+    first_log_id = fields.Integer(readonly=True, help="Query log entries from this id on were made by this wizard.")
     message = fields.Char(readonly=True)
 
     # -- criteria --------------------------------------------------------------------------------
@@ -193,6 +194,8 @@ class KvkSearchWizard(models.TransientModel):
                 "name": duplicate.display_name,
             }
         service = self.env["kvk.service"]
+        if not self.first_log_id:
+            self.first_log_id = service._next_log_id()
         try:
             profile = service.fetch_profile(
                 line.kvk_number, line.branch_number, line.kind or "", partner=self.partner_id
@@ -273,6 +276,8 @@ class KvkSearchWizard(models.TransientModel):
             partner = self.env["res.partner"].create({"name": name, "is_company": True})
             keys = list(dict.fromkeys([*keys, *values]))  # a new contact takes everything
         partner._kvk_write_register_values(values, keys)
+        if not self.partner_id and self.first_log_id:
+            self.env["kvk.service"]._link_new_partner(self.first_log_id, partner)
         return {
             "type": "ir.actions.act_window",
             "res_model": "res.partner",
