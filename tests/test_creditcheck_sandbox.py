@@ -174,3 +174,25 @@ def test_timeout_is_reported(sandbox):
         assert exc.code == "timeout"
     else:  # pragma: no cover
         raise AssertionError("no timeout")
+
+
+def test_bad_lines_knob_mixes_in_every_kind(sandbox):
+    simulate(sandbox, subjects=40, bad_lines=5)
+    lines, report = read(client(sandbox), "GetCreditChecksCompressed")
+    assert report.rejected == 5
+    assert report.lines_read == len(lines) + 5
+    reasons = " ".join(reason for _n, reason, _text in report.reject_samples)
+    for reason in ("expected 3 fields", "non-numeric record ID", "check digit", "unknown status", "non-numeric status"):
+        assert reason in reasons
+
+
+def test_payload_fault_knob_breaks_compressed_answers(sandbox):
+    for fault, code in (("truncate", "zip"), ("corrupt", "zip"), ("not_base64", "base64")):
+        simulate(sandbox, subjects=40, payload_fault=fault)
+        try:
+            read(client(sandbox), "GetCreditChecksCompressed")
+        except cc.CreditcheckError as exc:
+            assert exc.code == code, (fault, exc)
+        else:  # pragma: no cover
+            raise AssertionError(f"{fault} was read")
+        assert read(client(sandbox), "GetCreditChecks")[0]  # the plain method is not compressed: unaffected

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.modules import module as odoo_module
 
 from ..clients import CreditcheckError, ParseReport
+from ..clients.creditcheck_parser import byte_chunks, iter_answer_lines
 
 _logger = logging.getLogger(__name__)
 
@@ -92,19 +93,26 @@ class CreditcheckStatus(models.Model):
         return value not in ("0", "False", "false", "")
 
     @api.model
-    def _run(self, country, kind):
+    def _run(self, country, kind, answer=None, compressed=None):
         """One synchronisation of ``kind`` (complete, changes, defunct) for ``country``.
 
-        The work runs in a savepoint: a fault, a refused login or a bad payload rolls
-        every stored status back and leaves a failed sync log with the error.
+        ``answer``: the bytes of a SOAP answer already at hand (a stored download) to
+        apply instead of calling CreditCheck.  The work runs in a savepoint: a fault,
+        a refused login or a bad payload rolls every stored status back and leaves a
+        failed sync log with the error.
         """
-        method = METHODS[kind][1 if self._use_compressed() else 0]
+        compressed = self._use_compressed() if compressed is None else compressed
+        method = METHODS[kind][1 if compressed else 0]
         log = self.env["creditcheck.sync.log"].sudo().create({"country": country, "kind": kind, "method": method})
         report = ParseReport()
+        lines = None
+        if answer is not None:
+            max_size = self.env["creditcheck.service"]._max_decompressed()
+            lines = iter_answer_lines(byte_chunks(answer), method.endswith("Compressed"), report, max_size)
         started = time.monotonic()
         try:
             with self.env.cr.savepoint():
-                applied, changed = getattr(self, f"_apply_{kind}")(country, method, report)
+                applied, changed = getattr(self, f"_apply_{kind}")(country, method, report, lines=lines)
         except (CreditcheckError, UserError) as exc:
             _logger.warning("CreditCheck %s sync of %s failed: %s", kind, country, exc)
             log._finish(report, error=str(exc))
@@ -117,15 +125,16 @@ class CreditcheckStatus(models.Model):
                 cron._trigger()
         return log
 
-    def _load(self, country, method, report, last_id=None):
-        """Stream the lines of ``method`` into the temporary table creditcheck_load."""
+    def _load(self, country, method, report, last_id=None, lines=None):
+        """Stream the lines of ``method`` (or ``lines``) into the temporary table creditcheck_load."""
         cr = self.env.cr
         cr.execute("DROP TABLE IF EXISTS creditcheck_load")
         cr.execute(
             "CREATE TEMP TABLE creditcheck_load"
             " (record_id bigint NOT NULL, ico varchar(8) NOT NULL, status smallint NOT NULL)"
         )
-        lines = self.env["creditcheck.service"]._iter_lines(country, method, report, last_id=last_id)
+        if lines is None:
+            lines = self.env["creditcheck.service"]._iter_lines(country, method, report, last_id=last_id)
         source = _LineFile(lines)
         try:
             cr.copy_expert("COPY creditcheck_load (record_id, ico, status) FROM STDIN", source)
@@ -135,27 +144,47 @@ class CreditcheckStatus(models.Model):
             raise
         cr.execute("ANALYZE creditcheck_load")
 
-    def _apply_complete(self, country, method, report):
-        self._load(country, method, report)
+    def _apply_complete(self, country, method, report, lines=None):
+        self._load(country, method, report, lines=lines)
         cr = self.env.cr
-        # One row per IČO (the highest record ID wins); a defunct subject keeps its red.
+        self._dedupe_load()
+        params = {"country": country, "uid": self.env.uid}
+        # Set-based, in three hash joins: changed rows, new rows, rows gone (green again).
+        # A defunct subject keeps its red whatever the daily list says.
+        cr.execute(
+            """
+            UPDATE creditcheck_status s
+               SET status = l.status, record_id = l.record_id::varchar, write_date = now() at time zone 'UTC',
+                   write_uid = %(uid)s
+              FROM creditcheck_load l
+             WHERE s.country = %(country)s AND s.ico = l.ico AND NOT s.defunct
+               AND (s.status, s.record_id) IS DISTINCT FROM (l.status::int4, l.record_id::varchar)
+            """,
+            params,
+        )
+        # The new subjects are selected first: an INSERT whose anti-join reads the table
+        # it inserts into can end up rescanning its own new rows, line after line.
+        cr.execute("DROP TABLE IF EXISTS creditcheck_new")
+        cr.execute(
+            """
+            CREATE TEMP TABLE creditcheck_new AS
+            SELECT l.ico, l.status, l.record_id
+              FROM creditcheck_load l
+             WHERE NOT EXISTS (SELECT 1 FROM creditcheck_status s WHERE s.country = %(country)s AND s.ico = l.ico)
+            """,
+            params,
+        )
         cr.execute(
             """
             INSERT INTO creditcheck_status (country, ico, status, record_id, defunct,
                                             create_uid, write_uid, create_date, write_date)
-            SELECT DISTINCT ON (ico) %(country)s, ico, status, record_id::varchar, false,
+            SELECT %(country)s, n.ico, n.status, n.record_id::varchar, false,
                    %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
-              FROM creditcheck_load
-          ORDER BY ico, record_id DESC
-            ON CONFLICT (country, ico) DO UPDATE
-               SET status = EXCLUDED.status, record_id = EXCLUDED.record_id, write_date = EXCLUDED.write_date
-             WHERE NOT creditcheck_status.defunct
-               AND (creditcheck_status.status, creditcheck_status.record_id)
-                   IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.record_id)
+              FROM creditcheck_new n
             """,
-            {"country": country, "uid": self.env.uid},
+            params,
         )
-        # Subjects no longer in the complete list are green again: their rows go.
+        cr.execute("DROP TABLE creditcheck_new")
         cr.execute(
             """
             DELETE FROM creditcheck_status s
@@ -164,12 +193,25 @@ class CreditcheckStatus(models.Model):
             """,
             [country],
         )
-        cr.execute("SELECT count(DISTINCT ico) FROM creditcheck_load")
+        cr.execute("SELECT count(*) FROM creditcheck_load")
         applied = cr.fetchone()[0]
         return applied, self.env["res.partner"]._creditcheck_apply_status(country)
 
-    def _apply_defunct(self, country, method, report):
-        self._load(country, method, report)
+    def _dedupe_load(self):
+        """Keep one line per IČO in creditcheck_load, the one with the highest record ID."""
+        cr = self.env.cr
+        cr.execute("SELECT 1 FROM creditcheck_load GROUP BY ico HAVING count(*) > 1 LIMIT 1")
+        if cr.fetchone():
+            cr.execute(
+                """
+                DELETE FROM creditcheck_load a
+                 USING creditcheck_load b
+                 WHERE a.ico = b.ico AND (a.record_id, a.ctid) < (b.record_id, b.ctid)
+                """
+            )
+
+    def _apply_defunct(self, country, method, report, lines=None):
+        self._load(country, method, report, lines=lines)
         cr = self.env.cr
         # Revived: defunct before, not in this list.  Back to green until the next complete list.
         cr.execute(
@@ -197,11 +239,11 @@ class CreditcheckStatus(models.Model):
         applied = cr.fetchone()[0]
         return applied, self.env["res.partner"]._creditcheck_apply_status(country)
 
-    def _apply_changes(self, country, method, report):
+    def _apply_changes(self, country, method, report, lines=None):
         params = self.env["ir.config_parameter"].sudo()
         key = f"creditcheck_semaphore.last_record_id_{country}"
         last_id = int(params.get_param(key, "0") or 0)
-        self._load(country, method, report, last_id=last_id)
+        self._load(country, method, report, last_id=last_id, lines=lines)
         cr = self.env.cr
         # Every partial record above the last processed ID is an event of the partners
         # with that IČO; the current status is not derived from them.

@@ -251,3 +251,25 @@ class TestCreditcheckBadInput(CreditcheckCase):
         self.assertEqual(self.snapshot(), before)
         self.assertFalse(self.env["creditcheck.event"].search([]))
         self.assertFalse(self.env["ir.config_parameter"].sudo().get_param("creditcheck_semaphore.last_record_id_cz"))
+
+    def test_a_stored_answer_is_applied_like_a_download(self):
+        from ..clients.creditcheck_parser import encode_payload
+
+        document = (
+            "<creditCheck><webMethod>GetCreditChecks</webMethod><count>2</count>"
+            f"<data><![CDATA[777;{SAZKA};2\n778;00177041;9]]></data></creditCheck>"
+        )
+        answer = (
+            '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+            '<GetCreditChecksCompressedResponse xmlns="http://creditcheck.cz/"><GetCreditChecksCompressedResult>'
+            f"{encode_payload(document)}</GetCreditChecksCompressedResult></GetCreditChecksCompressedResponse>"
+            "</soap:Body></soap:Envelope>"
+        ).encode()
+        self.sandbox_control.clear_requests()
+        log = self.env["creditcheck.status"]._run("cz", "complete", answer=answer, compressed=True)
+        self.assertRecordValues(log, [{"state": "done", "lines_read": 2, "lines_rejected": 1, "lines_applied": 1}])
+        sazka = self.partners.filtered(lambda p: p.creditcheck_ico == SAZKA)
+        self.assertRecordValues(sazka, [{"creditcheck_state": "orange", "creditcheck_record_id": "777"}])
+        others = (self.partners - sazka).filtered(lambda p: not p.creditcheck_defunct)
+        self.assertEqual(set(others.mapped("creditcheck_state")), {"green"})
+        self.assertFalse(self.sandbox_control.requests("/creditcheck/"))  # no call to CreditCheck
