@@ -245,6 +245,14 @@ def test_transient_and_server_errors(client, control):
     assert caught.value.code == "IPD9999" and caught.value.status == 502 and caught.value.retryable
 
 
+def test_rate_limit_is_retryable(client, control):
+    control.arm_fault("/kvk/api/v2/zoeken", status=429)
+    with pytest.raises(kvk.KvkError) as caught:
+        client.search(naam="bouw")
+    assert (caught.value.code, caught.value.status, caught.value.retryable) == ("rate_limited", 429, True)
+    assert "busy" in caught.value.message
+
+
 def test_malformed_answer(client, control):
     control.arm_fault("/kvk/api/v1/basisprofielen", malformed=True)
     with pytest.raises(kvk.KvkError) as caught:

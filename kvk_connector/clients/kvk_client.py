@@ -41,8 +41,9 @@ MESSAGES = {
     "network": "The register cannot be reached. Check the connection and try again.",
     "malformed": "The register sent an answer that cannot be read.",
     "not_acceptable": "The register does not offer the requested answer format.",
+    "rate_limited": "The register is busy (too many requests). Try again shortly.",
 }
-RETRYABLE_CODES = {"IPD1002", "IPD1003", "timeout", "network"}
+RETRYABLE_CODES = {"IPD1002", "IPD1003", "timeout", "network", "rate_limited"}
 KVK_NUMBER = re.compile(r"[0-9]{8}")
 BRANCH_NUMBER = re.compile(r"[0-9]{12}")
 
@@ -169,6 +170,8 @@ class KvkClient:
             code = "forbidden"
         elif status == 406:
             code = "not_acceptable"
+        elif status == 429:  # KvK allows 100 calls a second
+            code = "rate_limited"
         elif not code or not isinstance(code, str):
             code = "IPD9999" if status >= 500 else f"http_{status}"
         message = MESSAGES.get(code)

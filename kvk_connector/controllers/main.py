@@ -33,6 +33,7 @@ STATUS = {
     "forbidden": 502,
     "disabled": 403,
     "cap": 429,
+    "rate_limited": 503,
 }
 
 

@@ -127,6 +127,7 @@ class KvkService(models.AbstractModel):
             "network": _("The register cannot be reached. Check the connection and try again."),
             "malformed": _("The register sent an answer that cannot be read."),
             "not_acceptable": _("The register does not offer the requested answer format."),
+            "rate_limited": _("The register is busy (too many requests). Try again shortly."),
             "disabled": _("This KvK product is switched off in the settings."),
             "cap": _("This month's budget for paid KvK calls is used up. Ask an administrator to raise the cap."),
             "certificate": _(
