@@ -11,8 +11,8 @@ class AccountMove(models.Model):
     @api.depends("partner_id", "move_type")
     def _compute_creditcheck_alert(self):
         invoices = self.filtered(lambda move: move.move_type == "out_invoice")
-        super(AccountMove, invoices)._compute_creditcheck_alert()
         (self - invoices).creditcheck_alert = False
+        return super(AccountMove, invoices)._compute_creditcheck_alert()
 
     def action_post(self):
         self.filtered(lambda move: move.move_type == "out_invoice")._creditcheck_check("invoice", "action_post")

@@ -39,7 +39,8 @@ class _LineFile:
         self.count = 0
         self.error = None
 
-    def read(self, size=COPY_BUFFER):
+    def read(self, size=COPY_BUFFER):  # pylint: disable=method-required-super
+        # (a file-like read() for psycopg2, not the ORM's)
         try:
             return self._read(size)
         except (CreditcheckError, UserError) as exc:

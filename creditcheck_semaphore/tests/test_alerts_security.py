@@ -70,7 +70,7 @@ class TestCreditcheckAlerts(CreditcheckCase):
         self.assertEqual(order.state, "draft")
         self.assertIn("block", caught.exception.args[0])
         context = caught.exception.args[3]
-        wizard = self.env["creditcheck.override.wizard"].with_user(self.manager).with_context(context)
+        wizard = self.env["creditcheck.override.wizard"].with_user(self.manager).with_context(**context)
         wizard = wizard.create({"reason": "Paid in advance"})
         wizard.action_confirm()
         self.assertEqual(order.state, "sale")

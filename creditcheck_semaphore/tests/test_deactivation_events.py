@@ -57,7 +57,7 @@ class TestCreditcheckDeactivationEvents(CreditcheckCase):
                 {"ico": SAZKA, "reason": "x"}
             ).action_confirm()
         action = self.sazka.with_user(self.manager).action_creditcheck_deactivate()
-        wizard = Form(self.env[action["res_model"]].with_user(self.manager).with_context(action["context"]))
+        wizard = Form(self.env[action["res_model"]].with_user(self.manager).with_context(**action["context"]))
         self.assertEqual(wizard.ico, SAZKA)
         wizard.reason = "Our own company: we know about the debt."
         wizard.save().action_confirm()
