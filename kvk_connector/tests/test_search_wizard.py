@@ -147,6 +147,16 @@ class TestSearchWizard(KvkCase):
         self.assertEqual(partner.kvk_query_count, 1)
         self.assertEqual(self.company_logs([("partner_id", "=", partner.id)]).product, "vestigingsprofiel")
 
+    def test_new_contact_takes_only_ticked_values(self):
+        wizard = self.wizard(kvk_number="68750110")
+        wizard.action_search()
+        self.line(wizard, "000037178598").action_select()
+        self.assertTrue(all(wizard.preview_ids.mapped("apply")))  # a new contact: everything is empty
+        wizard.preview_ids.filtered(lambda row: row.key in ("website", "kvk_postal_address")).apply = False
+        partner = self.Partner.browse(wizard.action_apply()["res_id"])
+        self.assertRecordValues(partner, [{"name": "Test BV Donald", "website": False, "kvk_rsin": "857587973"}])
+        self.assertFalse(partner.child_ids)
+
     def test_duplicate_is_opened_instead_of_created(self):
         existing = self.Partner.create(
             {"name": "Donald", "is_company": True, "company_registry": "68750110", "kvk_branch_number": "000037178598"}

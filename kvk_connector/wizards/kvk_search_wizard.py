@@ -274,7 +274,6 @@ class KvkSearchWizard(models.TransientModel):
         if not partner:
             name = values.get("name", ("", self.selected_line_id.name))[1]
             partner = self.env["res.partner"].create({"name": name, "is_company": True})
-            keys = list(dict.fromkeys([*keys, *values]))  # a new contact takes everything
         partner._kvk_write_register_values(values, keys)
         if not self.partner_id and self.first_log_id:
             self.env["kvk.service"]._link_new_partner(self.first_log_id, partner)
