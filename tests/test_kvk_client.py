@@ -267,6 +267,13 @@ def test_network_error(sandbox):
     assert caught.value.code == "network"
 
 
+def test_test_company_names_change_with_the_seed():
+    from sandbox.services.kvk_data import public_test_companies
+
+    names = {next(c["naam"] for c in public_test_companies(seed) if c["kvkNummer"] == "90001354") for seed in range(8)}
+    assert names == {"Grand Kontex B.V.", "Grand Joyflex B.V."}
+
+
 def test_synthetic_population_is_seeded(sandbox):
     from sandbox.services.kvk_data import synthetic_companies
 
