@@ -74,11 +74,15 @@ class ResPartner(models.Model):
         for partner in self:
             partner.creditcheck_sync_date = logs.get(partner.creditcheck_country) if partner.creditcheck_ico else False
 
-    @api.depends("creditcheck_state", "creditcheck_record_id", "creditcheck_ack_record_id", "creditcheck_ico")
+    @api.depends(
+        "creditcheck_state", "creditcheck_record_id", "creditcheck_ack_record_id", "creditcheck_ico", "country_id"
+    )
     def _compute_creditcheck_badge(self):
         deactivated = self.env["creditcheck.deactivation"]._deactivated_icos(self.mapped("creditcheck_ico"))
         for partner in self:
-            if partner.creditcheck_ico and partner.creditcheck_ico in deactivated:
+            if partner.country_id and partner.country_id.code not in ("CZ", "SK"):
+                partner.creditcheck_badge = False  # CreditCheck has no data outside CZ and SK: no badge
+            elif partner.creditcheck_ico and partner.creditcheck_ico in deactivated:
                 partner.creditcheck_badge = "deactivated"
             elif (
                 partner.creditcheck_state in ("orange", "red")

@@ -47,6 +47,8 @@ class TestCreditcheckPartner(CreditcheckCase):
             "https://www.creditcheck.sk/CCLfull.aspx?cid=TEST-CID&ic=35757442&code=PAID-7",
         )
         self.assertFalse(partners[3].creditcheck_report_url)
+        # a badge only in CZ, SK or without a country; grey there when there is no valid IČO
+        self.assertEqual(partners.mapped("creditcheck_badge"), ["grey", "grey", "grey", False, "grey"])
 
     def test_new_partner_takes_the_stored_status_and_loses_it_abroad(self):
         self.simulate(subjects=60)
@@ -55,4 +57,4 @@ class TestCreditcheckPartner(CreditcheckCase):
         self.assertEqual(partner.creditcheck_state, "red")
         partner.country_id = self.env.ref("base.at")
         self.assertRecordValues(partner, [{"creditcheck_ico": False, "creditcheck_state": "grey"}])
-        self.assertEqual(partner.creditcheck_badge, "grey")
+        self.assertFalse(partner.creditcheck_badge)
