@@ -223,20 +223,41 @@ class CreditcheckStatus(models.Model):
             """,
             [country],
         )
+        self._dedupe_load()
+        params = {"country": country, "uid": self.env.uid}
+        # Known subjects become red and defunct; new ones are added (hash joins, as for
+        # the complete list).
+        cr.execute(
+            """
+            UPDATE creditcheck_status s
+               SET status = 3, defunct = true, write_date = now() at time zone 'UTC', write_uid = %(uid)s
+              FROM creditcheck_load l
+             WHERE s.country = %(country)s AND s.ico = l.ico AND NOT (s.defunct AND s.status = 3)
+            """,
+            params,
+        )
+        cr.execute("DROP TABLE IF EXISTS creditcheck_new")
+        cr.execute(
+            """
+            CREATE TEMP TABLE creditcheck_new AS
+            SELECT l.ico
+              FROM creditcheck_load l
+             WHERE NOT EXISTS (SELECT 1 FROM creditcheck_status s WHERE s.country = %(country)s AND s.ico = l.ico)
+            """,
+            params,
+        )
         cr.execute(
             """
             INSERT INTO creditcheck_status (country, ico, status, record_id, defunct,
                                             create_uid, write_uid, create_date, write_date)
-            SELECT DISTINCT ON (ico) %(country)s, ico, 3, NULL, true,
+            SELECT %(country)s, n.ico, 3, NULL, true,
                    %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
-              FROM creditcheck_load
-            ON CONFLICT (country, ico) DO UPDATE
-               SET status = 3, defunct = true, write_date = EXCLUDED.write_date
-             WHERE NOT creditcheck_status.defunct OR creditcheck_status.status <> 3
+              FROM creditcheck_new n
             """,
-            {"country": country, "uid": self.env.uid},
+            params,
         )
-        cr.execute("SELECT count(DISTINCT ico) FROM creditcheck_load")
+        cr.execute("DROP TABLE creditcheck_new")
+        cr.execute("SELECT count(*) FROM creditcheck_load")
         applied = cr.fetchone()[0]
         return applied, self.env["res.partner"]._creditcheck_apply_status(country)
 

@@ -110,3 +110,20 @@ class TestCreditcheckDeactivationEvents(CreditcheckCase):
         all_events = self.env["creditcheck.event"].search_count([])
         self.assertIn(f"{all_events} new events", str(mail.body_html))
         self.assertFalse(status._cron_digest())
+
+    def test_notify_cron_works_in_batches_and_triggers_itself(self):
+        from unittest.mock import patch
+
+        from ..models import creditcheck_status
+
+        self.simulate(day=15)
+        self.env["creditcheck.status"]._run("cz", "complete")
+        pending = self.env["res.partner"].search([("creditcheck_notify_pending", "=", True)])
+        self.assertGreater(len(pending), 3)
+        cron = self.env.ref("creditcheck_semaphore.ir_cron_creditcheck_semaphore_notify")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        with patch.object(creditcheck_status, "NOTIFY_BATCH", 3):
+            remaining = self.env["creditcheck.status"]._cron_notify()
+        self.assertEqual(remaining, len(pending) - 3)
+        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), len(triggers))
+        self.assertFalse(self.env["creditcheck.status"]._cron_notify())  # the rest in one more batch

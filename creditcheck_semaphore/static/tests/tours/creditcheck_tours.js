@@ -49,6 +49,15 @@ registry.category("web_tour.tours").add("creditcheck_semaphore_new_record_tour",
             content: "A new record ID brings the red badge back",
             trigger: sazkaBadge("Red"),
         },
+        {
+            content: "Switch to the cards",
+            trigger: ".o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
+            content: "The card shows the badge too",
+            trigger: ".o_kanban_record:contains(Sazka) .o_creditcheck_kanban .badge:contains(Red)",
+        },
     ],
 });
 
