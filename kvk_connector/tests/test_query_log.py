@@ -94,6 +94,31 @@ class TestQueryLog(KvkCase):
         self.assertEqual(self.company_logs([], limit=1).state, "blocked")
         self.service.search({"kvkNummer": "68727720"})  # searching stays free and allowed
 
+    def test_usage_per_user_product_and_month(self):
+        self.company.kvk_cache_hours = 0
+        self.service.search({"naam": "Donald"})
+        self.service.fetch_profile("68750110")
+        self.service.fetch_profile("68727720")
+        self.env["kvk.service"].with_user(self.colleague).fetch_profile("68750110")
+        Log = self.env["kvk.query.log"].with_user(self.admin)
+        groups = Log._read_group(
+            [("company_id", "=", self.company.id)],
+            ["user_id", "product", "create_date:month"],
+            ["call_count:sum", "cost:sum"],
+        )
+        usage = {(user.login, product): (calls, round(cost, 4)) for user, product, _month, calls, cost in groups}
+        self.assertEqual(
+            usage,
+            {
+                ("kvk-salesperson", "zoeken"): (1, 0.0),
+                ("kvk-salesperson", "basisprofiel"): (2, 0.038),
+                ("kvk-colleague", "basisprofiel"): (1, 0.019),
+            },
+        )
+        views = Log.get_views([(False, "pivot"), (False, "graph")])["views"]
+        self.assertIn("call_count", views["pivot"]["arch"])
+        self.assertIn("cost", views["graph"]["arch"])
+
     def test_nobody_changes_or_deletes_the_log(self):
         self.service.search({"naam": "Donald"})
         log = self.company_logs([], limit=1)
