@@ -292,6 +292,55 @@ class CreditcheckStatus(models.Model):
         self.env["creditcheck.event"].invalidate_model()
         return created, created
 
+    @api.model
+    def _run_single(self, country, ico):
+        """GetCreditCheckIc for one subject (200 calls a day): its current status, now.
+
+        The current status is the highest of the subject's records, with the newest
+        record ID of that status; no record means green.  A defunct subject stays red.
+        Raises UserError with CreditCheck's reason when the call fails.
+        """
+        log = (
+            self.env["creditcheck.sync.log"]
+            .sudo()
+            .create({"country": country, "kind": "single", "method": "GetCreditCheckIc"})
+        )
+        started = time.monotonic()
+        try:
+            lines, report = self.env["creditcheck.service"]._get_client(country).get_credit_check_ic(ico)
+        except CreditcheckError as exc:
+            log._finish(ParseReport(), error=str(exc))
+            raise UserError(
+                self.env._("CreditCheck could not be asked about IČO %(ico)s: %(error)s", ico=ico, error=exc.message)
+            ) from exc
+        lines = [line for line in lines if line.ico == ico]
+        cr = self.env.cr
+        if lines:
+            top = max(line.status for line in lines)
+            record_id = max(line.record_id for line in lines if line.status == top)
+            cr.execute(
+                """
+                INSERT INTO creditcheck_status (country, ico, status, record_id, defunct,
+                                                create_uid, write_uid, create_date, write_date)
+                VALUES (%(country)s, %(ico)s, %(status)s, %(record)s, false,
+                        %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC')
+                ON CONFLICT (country, ico) DO UPDATE
+                   SET status = EXCLUDED.status, record_id = EXCLUDED.record_id, write_date = EXCLUDED.write_date
+                 WHERE NOT creditcheck_status.defunct
+                """,
+                {"country": country, "ico": ico, "status": top, "record": str(record_id), "uid": self.env.uid},
+            )
+        else:
+            cr.execute("DELETE FROM creditcheck_status WHERE country = %s AND ico = %s AND NOT defunct", [country, ico])
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .search([("creditcheck_ico", "=", ico), ("creditcheck_country", "=", country)])
+        )
+        changed = partners._creditcheck_apply_status(checked=True)
+        log._finish(report, applied=1, changed=changed, seconds=time.monotonic() - started)
+        return log
+
     # -- crons -------------------------------------------------------------------
 
     @api.model

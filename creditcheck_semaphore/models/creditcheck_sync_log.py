@@ -4,7 +4,12 @@ from odoo import api, fields, models
 
 from .creditcheck_status import COUNTRIES
 
-KINDS = [("complete", "Complete refresh"), ("changes", "Change tracking"), ("defunct", "Defunct subjects")]
+KINDS = [
+    ("complete", "Complete refresh"),
+    ("changes", "Change tracking"),
+    ("defunct", "Defunct subjects"),
+    ("single", "One subject"),
+]
 
 
 class CreditcheckSyncLog(models.Model):

@@ -129,7 +129,7 @@ class ResPartner(models.Model):
             self._creditcheck_apply_status()
         return result
 
-    def _creditcheck_apply_status(self, country=None):
+    def _creditcheck_apply_status(self, country=None, checked=False):
         """Set the stored status of partners from creditcheck.status, in one statement.
 
         With ``country``: every partner of that country (after a sync); without, the
@@ -143,7 +143,8 @@ class ResPartner(models.Model):
         if country is None:
             where, params = "p.id IN %(ids)s", {"ids": tuple(self.ids)}
             # Before any successful sync of its country, a new partner stays grey.
-            synced = [c for c in ("cz", "sk") if self.env["creditcheck.sync.log"]._last_done(c)]
+            # ``checked``: these partners' subject was just asked about (GetCreditCheckIc).
+            synced = [c for c in ("cz", "sk") if checked or self.env["creditcheck.sync.log"]._last_done(c)]
             params["synced"] = tuple(synced) or ("none",)
         else:
             where, params = "p.creditcheck_country = %(country)s", {"country": country, "synced": (country,)}
@@ -242,6 +243,16 @@ class ResPartner(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+        return True
+
+    def action_creditcheck_check_now(self):
+        """Ask CreditCheck about this subject now (GetCreditCheckIc, 200 calls a day)."""
+        self.ensure_one()
+        if not self.env.user.has_group("creditcheck_semaphore.group_creditcheck_user"):
+            raise UserError(self.env._("Only CreditCheck users check a subject."))
+        if not self.creditcheck_ico:
+            raise UserError(self.env._("This partner has no valid Czech or Slovak IČO."))
+        self.env["creditcheck.status"]._run_single(self.creditcheck_country, self.creditcheck_ico)
         return True
 
     def action_creditcheck_events(self):

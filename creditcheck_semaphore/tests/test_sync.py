@@ -273,3 +273,30 @@ class TestCreditcheckBadInput(CreditcheckCase):
         others = (self.partners - sazka).filtered(lambda p: not p.creditcheck_defunct)
         self.assertEqual(set(others.mapped("creditcheck_state")), {"green"})
         self.assertFalse(self.sandbox_control.requests("/creditcheck/"))  # no call to CreditCheck
+
+
+@tagged("post_install", "-at_install")
+class TestCreditcheckCheckNow(CreditcheckCase):
+    simulation = {"subjects": 60, "ic_limit": 2}
+
+    def test_check_one_subject_now_and_the_daily_limit(self):
+        partner = self.env["res.partner"].create({"name": "Sazka", "company_registry": SAZKA, "country_id": self.cz.id})
+        self.assertEqual(partner.creditcheck_state, "grey")
+        partner.with_user(self.salesman).action_creditcheck_check_now()
+        sazka = next(s for s in self.subjects(limit=1) if s["ico"] == SAZKA)
+        self.assertRecordValues(
+            partner, [{"creditcheck_state": "red", "creditcheck_record_id": str(sazka["record_id"])}]
+        )
+        log = self.env["creditcheck.sync.log"].search([("kind", "=", "single")], limit=1)
+        self.assertRecordValues(log, [{"state": "done", "method": "GetCreditCheckIc", "lines_read": 2}])
+        partner.action_creditcheck_check_now()
+        with (
+            self.assertRaises(UserError) as caught,
+            mute_logger("odoo.addons.creditcheck_semaphore.models.creditcheck_status"),
+        ):
+            partner.action_creditcheck_check_now()
+        self.assertIn("limit", str(caught.exception))
+        self.assertEqual(partner.creditcheck_state, "red")  # unchanged
+        nobody = self.env["res.partner"].create({"name": "No IČO", "country_id": self.cz.id})
+        with self.assertRaises(UserError):
+            nobody.action_creditcheck_check_now()
