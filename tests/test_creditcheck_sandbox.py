@@ -196,3 +196,14 @@ def test_payload_fault_knob_breaks_compressed_answers(sandbox):
         else:  # pragma: no cover
             raise AssertionError(f"{fault} was read")
         assert read(client(sandbox), "GetCreditChecks")[0]  # the plain method is not compressed: unaffected
+
+
+def test_the_client_reads_its_wsdl_from_the_endpoint(sandbox, control):
+    control.clear_requests()
+    simulate(sandbox, subjects=5)
+    read(client(sandbox, "sk"), "GetCreditChecks")
+    calls = [(entry["method"], entry["path"], sorted(entry["query"])) for entry in control.requests("/creditcheck/sk/")]
+    assert calls == [
+        ("GET", "/creditcheck/sk/CreditCheckAktualizace.asmx", ["WSDL"]),
+        ("POST", "/creditcheck/sk/CreditCheckAktualizace.asmx", []),
+    ]

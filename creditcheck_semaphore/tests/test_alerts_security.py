@@ -167,3 +167,11 @@ class TestCreditcheckSecurity(CreditcheckCase):
         # but documents of such a user still work: the badge is computed without the user's rights
         partner = self.env["res.partner"].create({"name": "S", "company_registry": SAZKA, "country_id": self.cz.id})
         self.assertEqual(partner.with_user(user).creditcheck_badge, "grey")
+
+    def test_old_sync_logs_go_after_the_retention_period(self):
+        logs = self.env["creditcheck.sync.log"]
+        old = logs.create({"country": "cz", "kind": "complete", "date_start": "2020-01-01 00:00:00"})
+        recent = logs.create({"country": "cz", "kind": "complete"})
+        logs._gc_old_logs()
+        self.assertFalse(old.exists())
+        self.assertTrue(recent.exists())
