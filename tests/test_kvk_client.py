@@ -106,6 +106,10 @@ def test_thousand_results_cap(client):
         ({"type": ["filiaal"]}, "IPD5203", 404),
         ({"onbekend": "x"}, "IPD1999", 400),
         ({"kvkNummer": "12345678"}, "IPD5200", 404),
+        ({"naam": "bouw", "page": 0}, "IPD1999", 400),
+        ({"naam": "bouw", "per_page": 101}, "IPD1999", 400),
+        ({"naam": "bouw", "page": "een"}, "IPD1999", 400),
+        ({"naam": "bouw", "huisletter": "A"}, "IPD1999", 400),
     ],
 )
 def test_search_errors(client, criteria, code, status):

@@ -65,6 +65,14 @@ class TestRegisterEndpoint(KvkHttpCase):
         self.assertEqual(root.get("total"), "1")
         self.assertEqual(root.findtext("k:hit/k:kind", namespaces=NS), "hoofdvestiging")
 
+    def test_monthly_cap_answers_429(self):
+        self.company.kvk_monthly_cap = 0.01
+        self.env.flush_all()  # the endpoint reads the company in the server's own environment
+        response, root = self.get(self.key, kvkNummer="68750110")
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(root.findtext("k:code", namespaces=NS), "cap")
+        self.assertEqual(self.kvk_calls("/kvk/api/v1/"), [])
+
     def test_errors_are_xml_with_status(self):
         cases = [
             ({"kvkNummer": "123"}, 400, "IPD0004"),
@@ -73,6 +81,8 @@ class TestRegisterEndpoint(KvkHttpCase):
             ({"kvkNummer": "90002903"}, 502, "IPD9999"),
             ({"bogus": "1"}, 400, "parameter"),
             ({}, 400, "parameter"),
+            ({"naam": "Donald", "type": "filiaal"}, 400, "IPD5203"),
+            ({"naam": "Donald", "pagina": "twee"}, 400, "parameter"),
         ]
         for params, status, code in cases:
             with self.subTest(params=params):
@@ -81,4 +91,4 @@ class TestRegisterEndpoint(KvkHttpCase):
                 self.assertEqual(root.findtext("k:code", namespaces=NS), code)
                 self.assertTrue(root.findtext("k:message", namespaces=NS))
         logged = self.company_logs([("channel", "=", "integration")])
-        self.assertEqual(sorted(logged.mapped("error_code")), ["IPD0005", "IPD1002", "IPD9999"])
+        self.assertEqual(sorted(logged.mapped("error_code")), ["IPD0005", "IPD1002", "IPD5203", "IPD9999"])
