@@ -25,11 +25,12 @@ def main(argv=None):
         parser.error(f"no such benchmark: {', '.join(sorted(unknown))}; there are {', '.join(BENCHMARKS)}")
     names = args.names or BENCHMARKS
     results = [importlib.import_module(f"bench.bench_{name}").run() for name in names]
-    print(f"{'benchmark':<28} {'figure':<26} {'value':>12}  note")
+    width = max(len(result.benchmark) for result in results)
+    print(f"{'benchmark':<{width}}  {'figure':<26} {'value':>14}  note")
     for result in results:
         for figure in result.figures:
             value = f"{figure.value:.3f} {figure.unit}"
-            print(f"{result.benchmark:<28} {figure.name:<26} {value:>12}  {figure.note}")
+            print(f"{result.benchmark:<{width}}  {figure.name:<26} {value:>14}  {figure.note}")
     RESULTS.mkdir(exist_ok=True)
     payload = {"time": datetime.now(timezone.utc).isoformat(), "results": [r.as_dict() for r in results]}
     (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2))

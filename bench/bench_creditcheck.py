@@ -25,7 +25,6 @@ import io
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,14 +33,13 @@ import time
 import zipfile
 from pathlib import Path
 
-from .common import Result
+from .common import Result, odoo_cursor, odoo_database, run_phase
 
 LINES = 1_000_000
 PARTNERS = 200_000
 PARTNER_STRIDE = 6  # partner k has the IČO of subject 6k: subjects 0..1,199,994
 ORM_SAMPLE = 5_000
 CHANGED_SHARE = 0.03
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _ico(index):
@@ -83,18 +81,6 @@ def _answer(lines):
         + base64.b64encode(buffer.getvalue())
         + b"</GetCreditChecksCompressedResult></GetCreditChecksCompressedResponse></soap:Body></soap:Envelope>"
     )
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _addons_path():
-    import odoo
-
-    return ",".join([str(ROOT), str(Path(odoo.__file__).parent / "addons")])
 
 
 # -- the phases, each in its own process ---------------------------------------------------
@@ -224,13 +210,8 @@ PHASES = {"setup": _phase_setup, "project": _phase_project, "orm": _phase_orm, "
 
 
 def _run_phase(name, database, work):
-    import odoo
-    from odoo.tools import config
-
-    config.parse_config(["-d", database, "--addons-path", _addons_path(), "--log-level", "warn"])
-    registry = odoo.modules.registry.Registry(database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"creditcheck_no_commit": True})
+    with odoo_cursor(database, {"creditcheck_no_commit": True}) as env:
+        cr = env.cr
         peak = _Peak()
         started = time.perf_counter()
         outcome = PHASES[name](env, Path(work))
@@ -242,58 +223,35 @@ def _run_phase(name, database, work):
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "growth_mb": growth_mb, **outcome}))
 
 
-def _phase(name, database, work, env):
+def _phase(name, database, work):
     # Every phase starts from the same committed state, with the dead rows of the
     # earlier phases' rolled-back updates vacuumed away and fresh statistics.
     subprocess.run(
         ["psql", "-q", "-d", database, "-c", "VACUUM ANALYZE res_partner, creditcheck_status"],
-        env=dict(env, PGOPTIONS="-c client_min_messages=warning"),
+        env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"),
         check=True,
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.bench_creditcheck", name, database, str(work)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode:
-        raise RuntimeError(f"bench phase {name} failed:\n{proc.stdout}\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_phase("bench.bench_creditcheck", name, database, work)
 
 
 def run():
     result = Result("creditcheck 1M lines / 200k partners")
-    database = f"bench_creditcheck_{os.getpid()}"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    quiet = dict(env, PGOPTIONS="-c client_min_messages=warning")
-    subprocess.run(["dropdb", "--if-exists", database], check=True, env=quiet)
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-creditcheck-") as tmp:
-            work = Path(tmp)
-            (work / "yesterday.xml").write_bytes(_answer(_lines(20_000, LINES)))
-            (work / "today.xml").write_bytes(_answer(_lines(0, LINES, changed=True)))
-            with open(work / "today.txt", "w") as text:
-                for line in _lines(0, LINES, changed=True):
-                    text.write(line + "\n")
-            subprocess.run(
-                [sys.executable, "-m", "odoo", "-d", database, "--addons-path", _addons_path(),
-                 "-i", "creditcheck_semaphore", "--without-demo", "all", "--stop-after-init",
-                 "--http-port", str(_free_port()), "--gevent-port", str(_free_port()),
-                 "--max-cron-threads", "0", "--log-level", "warn"],
-                cwd=ROOT, env=env, check=True, capture_output=True,
-            )  # fmt: skip
-            setup = _phase("setup", database, work, env)
+    with tempfile.TemporaryDirectory(prefix="bench-creditcheck-") as tmp:
+        work = Path(tmp)
+        (work / "yesterday.xml").write_bytes(_answer(_lines(20_000, LINES)))
+        (work / "today.xml").write_bytes(_answer(_lines(0, LINES, changed=True)))
+        with open(work / "today.txt", "w") as text:
+            for line in _lines(0, LINES, changed=True):
+                text.write(line + "\n")
+        with odoo_database("creditcheck_semaphore", "creditcheck") as database:
+            setup = _phase("setup", database, work)
             if setup["state"] != "done":
                 raise RuntimeError(f"setting up yesterday's statuses failed: {setup['error']}")
-            project = _phase("project", database, work, env)
+            project = _phase("project", database, work)
             if project["state"] != "done":
                 raise RuntimeError(f"the project's sync failed: {project['error']}")
-            orm = _phase("orm", database, work, env)
-            floor = _phase("floor", database, work, env)
-    finally:
-        subprocess.run(["dropdb", "--if-exists", database], check=False, env=quiet)
+            orm = _phase("orm", database, work)
+            floor = _phase("floor", database, work)
     orm_seconds = orm["per_line"] * LINES + orm["green_pass"]
     result.add(
         "project sync",

@@ -14,30 +14,13 @@ instead of a new paid call, and the time of a cached answer against a live one.
 """
 
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-from .common import Result, median_p95
+from .common import Result, median_p95, odoo_cursor, odoo_database, run_phase
 
 ROUNDS = 60
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _addons_path():
-    import odoo
-
-    return ",".join([str(ROOT), str(Path(odoo.__file__).parent / "addons")])
 
 
 def _measure(env):
@@ -96,45 +79,16 @@ def _measure(env):
 
 
 def _run_phase(database):
-    import odoo
-    from odoo.tools import config
-
-    config.parse_config(["-d", database, "--addons-path", _addons_path(), "--log-level", "warn"])
-    registry = odoo.modules.registry.Registry(database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    with odoo_cursor(database) as env:
         outcome = _measure(env)
-        cr.rollback()
+        env.cr.rollback()
     print(json.dumps(outcome))
 
 
 def run():
     result = Result("kvk search and apply")
-    database = f"bench_kvk_{os.getpid()}"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    quiet = dict(env, PGOPTIONS="-c client_min_messages=warning")
-    subprocess.run(["dropdb", "--if-exists", database], check=True, env=quiet)
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "odoo", "-d", database, "--addons-path", _addons_path(),
-             "-i", "kvk_connector", "--without-demo", "all", "--stop-after-init",
-             "--http-port", str(_free_port()), "--gevent-port", str(_free_port()),
-             "--max-cron-threads", "0", "--log-level", "warn"],
-            cwd=ROOT, env=env, check=True, capture_output=True,
-        )  # fmt: skip
-        proc = subprocess.run(
-            [sys.executable, "-m", "bench.bench_kvk", database],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode:
-            raise RuntimeError(f"kvk bench failed:\n{proc.stdout}\n{proc.stderr}")
-        data = json.loads(proc.stdout.strip().splitlines()[-1])
-    finally:
-        subprocess.run(["dropdb", "--if-exists", database], check=False, env=quiet)
+    with odoo_database("kvk_connector", "kvk") as database:
+        data = run_phase("bench.bench_kvk", database)
     total_median, total_p95 = median_p95(data["total"])
     over_median, over_p95 = median_p95(data["overhead"])
     http_median, http_p95 = median_p95(data["http"])
