@@ -6,6 +6,6 @@ prefix (``/kvk/``, ``/creditcheck/``, ``/ksz/``, ``/clientonline/``).  It is wha
 It is never installed into Odoo.
 """
 
-from .server import SandboxServer, start_in_thread
+from .server import SandboxServer, TlsConfig, start_in_thread
 
-__all__ = ["SandboxServer", "start_in_thread"]
+__all__ = ["SandboxServer", "TlsConfig", "start_in_thread"]

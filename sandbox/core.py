@@ -24,6 +24,8 @@ class Request:
     headers: dict
     body: bytes = b""
     subpath: str = ""
+    tls: bool = False  # the request came over HTTPS
+    client_cert: str = ""  # subject of the client certificate the TLS handshake verified
 
     @classmethod
     def build(cls, method, raw_path, headers, body=b""):
@@ -186,6 +188,7 @@ class Journal:
             "query": request.query,
             "status": response.status,
             "fault": asdict(fault) if fault else None,
+            "client_cert": request.client_cert,
         }
         with self._lock:
             self._entries.append(entry)

@@ -10,11 +10,19 @@ Control routes, under ``/_sandbox/``:
 
 Any request may also carry its own knobs as headers: ``X-Sandbox-Latency-Ms``,
 ``X-Sandbox-Status`` and ``X-Sandbox-Malformed``.
+
+With a :class:`TlsConfig` the server speaks HTTPS, and with a client CA mutual TLS:
+the handshake runs in the request's thread, a refused one is noted in
+``tls_refusals`` and closes the connection.
 """
 
 import logging
+import socket
+import ssl
 import threading
 import time
+from collections import deque
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .core import Fault, FaultBoard, Journal, KnobError, Request, Response
@@ -24,6 +32,28 @@ _logger = logging.getLogger("sandbox")
 
 DEFAULT_SEED = 20251
 MAX_BODY = 64 * 1024 * 1024
+HANDSHAKE_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    """HTTPS for the sandbox: the server's certificate (chain) and key as PEM files and, for
+    mutual TLS, the PEM file of the CA whose client certificates are accepted.  A client
+    certificate is then required, or only checked when presented (``require_client_cert``)."""
+
+    cert_file: str
+    key_file: str
+    client_ca_file: str | None = None
+    require_client_cert: bool = True
+
+    def server_context(self):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(self.cert_file, self.key_file)
+        if self.client_ca_file:
+            context.load_verify_locations(cafile=self.client_ca_file)
+            context.verify_mode = ssl.CERT_REQUIRED if self.require_client_cert else ssl.CERT_OPTIONAL
+        return context
 
 
 def corrupt(body):
@@ -35,7 +65,10 @@ class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address=("127.0.0.1", 0), seed=DEFAULT_SEED):
+    def __init__(self, address=("127.0.0.1", 0), seed=DEFAULT_SEED, tls=None):
+        self.tls = tls
+        self.ssl_context = tls.server_context() if tls else None
+        self.tls_refusals = deque(maxlen=100)  # (client address, reason) of refused TLS handshakes
         super().__init__(address, SandboxHandler)
         self.seed = seed
         self.services = {cls.name: cls(seed) for cls in SERVICES}
@@ -46,7 +79,7 @@ class SandboxServer(ThreadingHTTPServer):
     @property
     def url(self):
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.ssl_context else 'http'}://{host}:{port}"
 
     @property
     def port(self):
@@ -54,6 +87,40 @@ class SandboxServer(ThreadingHTTPServer):
 
     def service_url(self, name):
         return self.url + self.services[name].prefix.rstrip("/")
+
+    # -- TLS -------------------------------------------------------------------
+
+    def get_request(self):
+        sock, address = super().get_request()
+        if self.ssl_context is not None:
+            # The handshake waits for the request's thread: a silent client cannot stall accept().
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+    def finish_request(self, request, client_address):
+        if self.ssl_context is not None and not self._handshake(request, client_address):
+            return
+        super().finish_request(request, client_address)
+
+    def _handshake(self, sock, client_address):
+        sock.settimeout(HANDSHAKE_TIMEOUT)
+        try:
+            sock.do_handshake()
+        except (ssl.SSLError, OSError) as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            self.tls_refusals.append((client_address[0], reason))
+            _logger.info("%s TLS handshake refused: %s", client_address[0], reason)
+            # Close without a reset, so that the client reads the alert instead of "connection reset".
+            try:
+                sock.settimeout(1)
+                sock.shutdown(socket.SHUT_WR)
+                while sock.recv(65536):
+                    pass
+            except OSError:
+                pass
+            return False
+        sock.settimeout(None)
+        return True
 
     # -- request handling ----------------------------------------------------
 
@@ -153,6 +220,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b""
         request = Request.build(self.command, self.path, dict(self.headers.items()), body)
+        if isinstance(self.connection, ssl.SSLSocket):
+            request.tls = True
+            request.client_cert = client_subject(self.connection.getpeercert())
         self._send(self.server.answer(request))
 
     def _send(self, response):
@@ -171,9 +241,19 @@ class SandboxHandler(BaseHTTPRequestHandler):
         _logger.info("%s %s", self.address_string(), format % args)
 
 
-def start_in_thread(seed=DEFAULT_SEED, host="127.0.0.1", port=0):
-    """Start a sandbox on a free loopback port in a daemon thread; ``.stop()`` ends it."""
-    server = SandboxServer((host, port), seed=seed)
+def client_subject(cert):
+    """The subject of a verified peer certificate (``getpeercert()``) as ``CN=..., O=...``; "" without one."""
+    if not cert:
+        return ""
+    names = {"commonName": "CN", "organizationName": "O", "countryName": "C", "organizationalUnitName": "OU"}
+    return ", ".join(f"{names.get(key, key)}={value}" for rdn in cert.get("subject", ()) for key, value in rdn)
+
+
+def start_in_thread(seed=DEFAULT_SEED, host="127.0.0.1", port=0, tls=None):
+    """Start a sandbox on a free loopback port in a daemon thread; ``.stop()`` ends it.
+
+    ``tls``: a :class:`TlsConfig` for HTTPS (and mutual TLS); plain HTTP without it."""
+    server = SandboxServer((host, port), seed=seed, tls=tls)
     thread = threading.Thread(target=server.serve_forever, name=f"sandbox-{server.port}", daemon=True)
     thread.start()
     return server

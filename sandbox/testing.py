@@ -4,7 +4,8 @@
 ``HttpCase``): it starts one sandbox per class on a free loopback port and
 replaces Odoo's outbound-request guard by a stricter one that lets through only
 the sandbox and Odoo's own test HTTP server.  Everything else, other loopback
-ports included, stays blocked as Odoo's guard blocks it.
+ports included, stays blocked as Odoo's guard blocks it.  A class that overrides
+``_sandbox_tls`` gets its sandbox on HTTPS (mutual TLS tests).
 """
 
 import json
@@ -17,15 +18,16 @@ LOOPBACK = ("127.0.0.1", "localhost")
 
 
 class SandboxControl:
-    """Arm faults on and read the journal of a running sandbox, over HTTP."""
+    """Arm faults on and read the journal of a running sandbox, over HTTP (or HTTPS with ``ssl_context``)."""
 
-    def __init__(self, url):
+    def __init__(self, url, ssl_context=None):
         self.url = url.rstrip("/")
+        self.ssl_context = ssl_context  # for an HTTPS sandbox: trusts its CA (and holds a client certificate)
 
     def _call(self, method, path, payload=None):
         data = json.dumps(payload).encode() if payload is not None else None
         request = Request(self.url + path, data=data, method=method, headers={"Content-Type": "application/json"})
-        with urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback URL built above
+        with urlopen(request, timeout=10, context=self.ssl_context) as answer:  # noqa: S310 - loopback URL built above
             return json.loads(answer.read())
 
     def arm_fault(self, prefix, count=1, latency_ms=0, status=None, malformed=False):
@@ -50,10 +52,20 @@ class SandboxCaseMixin:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = start_in_thread(seed=cls.sandbox_seed)
+        cls.sandbox = start_in_thread(seed=cls.sandbox_seed, tls=cls._sandbox_tls())
         cls.addClassCleanup(cls.sandbox.stop)
         cls.sandbox_url = cls.sandbox.url
-        cls.sandbox_control = SandboxControl(cls.sandbox.url)
+        cls.sandbox_control = SandboxControl(cls.sandbox.url, ssl_context=cls._sandbox_control_context())
+
+    @classmethod
+    def _sandbox_tls(cls):
+        """A :class:`~sandbox.server.TlsConfig` to run the class's sandbox on HTTPS; None: plain HTTP."""
+        return None
+
+    @classmethod
+    def _sandbox_control_context(cls):
+        """The ``ssl.SSLContext`` with which the tests reach an HTTPS sandbox's control routes."""
+        return None
 
     @classmethod
     def _allowed_endpoints(cls):

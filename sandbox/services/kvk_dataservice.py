@@ -4,7 +4,8 @@ KvK's WSDL and response XSD are not public: the WSDL served here is the addon's
 rebuilt one (kvk_connector/schemas/kvk_dataservice.wsdl).  The simulator checks
 what it can without cryptography (it stays standard-library only): a WS-Security
 header with an X.509 token, a Timestamp and a signature, and the WS-Addressing
-Action; the signature itself is verified by the project's tests.  Answers carry
+Action; the signature itself is verified by the project's tests.  Over HTTPS
+(a sandbox with a ``TlsConfig``) it also wants the TLS client certificate.  Answers carry
 what only a public-sector connection gets: BSNs and private addresses of owners
 and directors, phone numbers, shielded visiting addresses.
 """
@@ -77,6 +78,8 @@ def wsdl(service, request):
 
 
 def ophalen_inschrijving(service, request):
+    if request.tls and not request.client_cert:  # HTTPS with the client certificate optional
+        return soap_fault("Client", "mutual TLS: a client certificate is required", status=403)
     if len(request.body) > MAX_REQUEST:
         return soap_fault("Client", "request too large", status=413)
     try:
