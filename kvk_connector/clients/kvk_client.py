@@ -42,6 +42,8 @@ MESSAGES = {
     "malformed": "The register sent an answer that cannot be read.",
     "not_acceptable": "The register does not offer the requested answer format.",
     "rate_limited": "The register is busy (too many requests). Try again shortly.",
+    "tls_untrusted": "The register's TLS certificate is not trusted: check the CA bundle.",
+    "tls_refused": "The register refused the TLS connection (mutual TLS): check the PKIoverheid certificate.",
 }
 RETRYABLE_CODES = {"IPD1002", "IPD1003", "timeout", "network", "rate_limited"}
 KVK_NUMBER = re.compile(r"[0-9]{8}")

@@ -23,6 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
+from requests.adapters import HTTPAdapter
 from zeep import Client, Settings
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import Fault, TransportError
@@ -132,13 +133,29 @@ def verify_signature(envelope):
     return [reference.get("URI") for reference in info.findall(f"{{{DS}}}Reference")]
 
 
+class PinnedVerifyAdapter(HTTPAdapter):
+    """HTTPS with the client's own ``verify``: requests lets ``REQUESTS_CA_BUNDLE`` win over a
+    session's ``verify`` (zeep passes none per request), which would drop the CA bundle setting."""
+
+    def __init__(self, verify):
+        super().__init__()
+        self.pinned_verify = verify
+
+    def send(self, request, *args, **kwargs):
+        kwargs["verify"] = self.pinned_verify
+        return super().send(request, *args, **kwargs)
+
+
 class KvkDataserviceClient:
     """``ophalenInschrijving`` of the KvK Dataservice over mutual TLS with a signed request."""
 
-    def __init__(self, wsdl, endpoint, cert_pem, key_pem, timeout=10, session=None, wsa_to=None):
+    def __init__(self, wsdl, endpoint, cert_pem, key_pem, timeout=10, session=None, wsa_to=None, verify=True):
+        """``verify``: True (the system's trust store) or the path of a CA bundle for the register's chain."""
         if not cert_pem or not key_pem:
             raise KvkError("certificate", "The public-sector connection needs a certificate and its key.")
         self.session = session or requests.Session()
+        self.session.verify = verify
+        self.session.mount("https://", PinnedVerifyAdapter(verify))
         self._files = []
         for pem in (cert_pem, key_pem):
             handle, path = tempfile.mkstemp(prefix="kvk-pki-", suffix=".pem")
@@ -179,6 +196,8 @@ class KvkDataserviceClient:
         except TransportError as exc:
             code = "IPD9999" if exc.status_code >= 500 else f"http_{exc.status_code}"
             raise KvkError(code, status=exc.status_code, detail=str(exc), duration=time.monotonic() - started) from exc
+        except requests.exceptions.SSLError as exc:
+            raise tls_error(exc, time.monotonic() - started) from exc
         except requests.Timeout as exc:
             raise KvkError("timeout", detail=str(exc), duration=time.monotonic() - started) from exc
         except requests.RequestException as exc:
@@ -194,6 +213,14 @@ class KvkDataserviceClient:
         data = json.loads(json.dumps(serialize_object(answer.product, dict)))
         body = json.dumps(redact(data), ensure_ascii=False).encode()
         return KvkAnswer("dataservice", "ophalenInschrijving", {"kvkNummer": kvk_number}, 200, data, body, duration)
+
+
+def tls_error(exc, duration=0.0):
+    """A failed TLS handshake as a :class:`KvkError`: ``tls_untrusted`` when the register's
+    certificate is not trusted here, ``tls_refused`` when the register refused ours."""
+    if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return KvkError("tls_untrusted", detail=str(exc), duration=duration)
+    return KvkError("tls_refused", detail=str(exc), duration=duration)
 
 
 def redact(data):

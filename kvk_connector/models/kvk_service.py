@@ -96,6 +96,7 @@ class KvkService(models.AbstractModel):
                 key,
                 timeout=company.kvk_timeout or 10,
                 wsa_to=WSA_TO["production" if company.kvk_mode == "production" else "test"],
+                verify=params.get_param(CA_BUNDLE_PARAM) or True,
             )
         except ValueError as exc:  # a certificate or key that cannot be read
             raise KvkError("certificate", detail=str(exc)) from exc
@@ -135,6 +136,14 @@ class KvkService(models.AbstractModel):
                 "Ask an administrator to check the KvK settings."
             ),
             "soap_fault": _("The register refused the request of the public-sector connection."),
+            "tls_untrusted": _(
+                "The register's TLS certificate is not trusted. Ask an administrator to check the CA bundle "
+                "(system parameter kvk_connector.ca_bundle)."
+            ),
+            "tls_refused": _(
+                "The register refused the secure connection: it did not accept the PKIoverheid certificate. "
+                "Ask an administrator to check the KvK settings."
+            ),
         }
         return messages.get(error.code) or error.message
 

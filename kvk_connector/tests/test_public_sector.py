@@ -1,6 +1,9 @@
 import base64
 import datetime
 import json
+import shutil
+import ssl
+import tempfile
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -12,7 +15,13 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..clients import KvkError
+from ..models.kvk_service import CA_BUNDLE_PARAM
 from .common import KvkCase
+
+try:
+    from sandbox.tls import make_test_pki
+except ImportError as exc:  # pragma: no cover - a set-up error, not a test result
+    raise ImportError("kvk_connector's tests need the project's sandbox on PYTHONPATH (make test does)") from exc
 
 
 def pki_pair():
@@ -87,3 +96,83 @@ class TestPublicSectorConnection(KvkCase):
         profile = self.env["kvk.service"].fetch_profile("69599084", "000038509520", "nevenvestiging")
         self.assertEqual(profile.branch_number, "000038509520")
         self.assertEqual(len(self.kvk_calls("/kvk/api/v1/vestigingsprofielen")), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestPublicSectorMutualTls(KvkCase):
+    """The public-sector connection over real mutual TLS: the sandbox speaks HTTPS with a
+    certificate of a test CA (made for this run) and wants the company's client certificate
+    for the Dataservice; the CA is the CA bundle setting."""
+
+    @classmethod
+    def _sandbox_tls(cls):
+        folder = tempfile.mkdtemp(prefix="kvk-pki-test-")
+        cls.addClassCleanup(shutil.rmtree, folder, True)
+        cls.pki = make_test_pki(folder)
+        # The API (Zoeken) shares the sandbox without a client certificate; the Dataservice route wants one.
+        return cls.pki.tls_config(require_client_cert=False)
+
+    @classmethod
+    def _sandbox_control_context(cls):
+        return ssl.create_default_context(cafile=str(cls.pki.ca_file))
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(CA_BUNDLE_PARAM, str(cls.pki.ca_file))
+        cls.company.write(
+            {
+                "kvk_connection": "public",
+                "kvk_pki_certificate": base64.b64encode(cls.pki.client_cert_pem),
+                "kvk_pki_key": base64.b64encode(cls.pki.client_key_pem),
+            }
+        )
+        cls.confidential = new_test_user(
+            cls.env,
+            login="kvk-tls-officer",
+            groups="base.group_user,kvk_connector.group_kvk_confidential",
+            company_id=cls.company.id,
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.tls_refusals.clear()
+
+    def select_and_apply(self):
+        wizard = self.env["kvk.search.wizard"].with_user(self.salesperson).create({"kvk_number": "69599084"})
+        wizard.action_search()
+        wizard.line_ids.filtered(lambda line: line.branch_number == "000038509504").action_select()
+        return wizard
+
+    def test_search_and_apply_over_mutual_tls(self):
+        self.assertTrue(self.sandbox_url.startswith("https://127.0.0.1:"))
+        wizard = self.select_and_apply()
+        self.assertFalse(wizard.message)
+        partner = self.env["res.partner"].browse(wizard.action_apply()["res_id"])
+        self.assertEqual(partner.kvk_legal_form, "Eenmanszaak")
+        confidential = partner.with_user(self.confidential).read(["kvk_bsn", "kvk_private_address"])[0]
+        self.assertRegex(confidential["kvk_bsn"], r"^[0-9]{9}$")
+        self.assertIn("eigenaar", confidential["kvk_private_address"])
+        (call,) = self.kvk_calls("/kvk/dataservice")
+        self.assertEqual(call["status"], 200)
+        self.assertEqual(call["client_cert"], "C=NL, O=Gemeente Testdorp, CN=Gemeente Testdorp PKIoverheid")
+        self.assertEqual(self.company_logs([("product", "=", "dataservice")]).state, "done")
+        self.assertEqual(list(self.sandbox.tls_refusals), [])
+
+    def test_a_certificate_of_another_ca_is_refused_in_the_handshake(self):
+        cert, key = pki_pair()  # self-signed: not issued by the CA the sandbox trusts
+        self.company.write({"kvk_pki_certificate": cert, "kvk_pki_key": key})
+        wizard = self.select_and_apply()
+        self.assertIn("refused the secure connection", wizard.message)
+        self.assertEqual(self.kvk_calls("/kvk/dataservice"), [])
+        self.assertEqual([reason for _, reason in self.sandbox.tls_refusals], ["CERTIFICATE_VERIFY_FAILED"])
+        log = self.company_logs([("product", "=", "dataservice")])
+        self.assertRecordValues(log, [{"state": "error", "error_code": "tls_refused"}])
+
+    def test_without_the_ca_bundle_the_register_is_not_trusted(self):
+        self.env["ir.config_parameter"].sudo().set_param(CA_BUNDLE_PARAM, False)
+        with self.assertRaises(KvkError) as caught:
+            self.env["kvk.service"].with_user(self.salesperson).fetch_profile("69599084")
+        self.assertEqual(caught.exception.code, "tls_untrusted")
+        self.assertIn("not trusted", self.env["kvk.service"]._error_message(caught.exception))
+        self.assertEqual(self.kvk_calls("/kvk/"), [])
