@@ -23,6 +23,13 @@ DATABASE = os.environ.get("DEMO_DATABASE", "demo")
 ODOO_PORT = int(os.environ.get("DEMO_PORT", "8069"))
 SANDBOX_PORT = int(os.environ.get("SANDBOX_PORT", "8070"))
 SANDBOX_URL_PARAM = "register_connectors.sandbox_url"
+# Run once in a new demo database, after it points at the sandbox: the first
+# CreditCheck synchronisations, so that the demo partners show their colours.
+FIRST_RUN = """
+if "creditcheck.status" in env:
+    for country, kind in (("cz", "complete"), ("sk", "complete"), ("cz", "defunct")):
+        env["creditcheck.status"]._run(country, kind)
+"""
 
 
 def database_exists():
@@ -75,6 +82,8 @@ def main():
         with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
             # Point every connector at this sandbox, whatever port it runs on.
             script.write(f"env['ir.config_parameter'].set_param({SANDBOX_URL_PARAM!r}, {sandbox_url!r})\n")
+            if step == "--init":
+                script.write(FIRST_RUN)
             script.write("env.cr.commit()\n")
             script.flush()
             subprocess.run(
