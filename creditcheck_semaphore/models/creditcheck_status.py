@@ -163,6 +163,27 @@ class CreditcheckStatus(models.Model):
             """,
             params,
         )
+        self._insert_new_subjects(country, defunct=False)
+        cr.execute(
+            """
+            DELETE FROM creditcheck_status s
+             WHERE s.country = %s AND NOT s.defunct
+               AND NOT EXISTS (SELECT 1 FROM creditcheck_load l WHERE l.ico = s.ico)
+            """,
+            [country],
+        )
+        cr.execute("SELECT count(*) FROM creditcheck_load")
+        applied = cr.fetchone()[0]
+        return applied, self.env["res.partner"]._creditcheck_apply_status(country)
+
+    def _insert_new_subjects(self, country, defunct):
+        """A status row for each subject of creditcheck_load that has none yet.
+
+        From the complete list a row takes the line's status and record ID; from the
+        defunct list it is red, defunct and without a record ID.
+        """
+        cr = self.env.cr
+        params = {"country": country, "uid": self.env.uid, "defunct": defunct}
         # The new subjects are selected first: an INSERT whose anti-join reads the table
         # it inserts into can end up rescanning its own new rows, line after line.
         cr.execute("DROP TABLE IF EXISTS creditcheck_new")
@@ -179,24 +200,15 @@ class CreditcheckStatus(models.Model):
             """
             INSERT INTO creditcheck_status (country, ico, status, record_id, defunct,
                                             create_uid, write_uid, create_date, write_date)
-            SELECT %(country)s, n.ico, n.status, n.record_id::varchar, false,
-                   %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+            SELECT %(country)s, n.ico,
+                   CASE WHEN %(defunct)s THEN 3 ELSE n.status END,
+                   CASE WHEN %(defunct)s THEN NULL ELSE n.record_id::varchar END,
+                   %(defunct)s, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
               FROM creditcheck_new n
             """,
             params,
         )
         cr.execute("DROP TABLE creditcheck_new")
-        cr.execute(
-            """
-            DELETE FROM creditcheck_status s
-             WHERE s.country = %s AND NOT s.defunct
-               AND NOT EXISTS (SELECT 1 FROM creditcheck_load l WHERE l.ico = s.ico)
-            """,
-            [country],
-        )
-        cr.execute("SELECT count(*) FROM creditcheck_load")
-        applied = cr.fetchone()[0]
-        return applied, self.env["res.partner"]._creditcheck_apply_status(country)
 
     def _dedupe_load(self):
         """Keep one line per IČO in creditcheck_load, the one with the highest record ID."""
@@ -236,27 +248,7 @@ class CreditcheckStatus(models.Model):
             """,
             params,
         )
-        cr.execute("DROP TABLE IF EXISTS creditcheck_new")
-        cr.execute(
-            """
-            CREATE TEMP TABLE creditcheck_new AS
-            SELECT l.ico
-              FROM creditcheck_load l
-             WHERE NOT EXISTS (SELECT 1 FROM creditcheck_status s WHERE s.country = %(country)s AND s.ico = l.ico)
-            """,
-            params,
-        )
-        cr.execute(
-            """
-            INSERT INTO creditcheck_status (country, ico, status, record_id, defunct,
-                                            create_uid, write_uid, create_date, write_date)
-            SELECT %(country)s, n.ico, 3, NULL, true,
-                   %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
-              FROM creditcheck_new n
-            """,
-            params,
-        )
-        cr.execute("DROP TABLE creditcheck_new")
+        self._insert_new_subjects(country, defunct=True)
         cr.execute("SELECT count(*) FROM creditcheck_load")
         applied = cr.fetchone()[0]
         return applied, self.env["res.partner"]._creditcheck_apply_status(country)
