@@ -1,30 +1,15 @@
 """creditcheck_semaphore's payload parsers, offline, on fixture files."""
 
 import base64
-import importlib.util
 import io
-import sys
 import zipfile
 import zlib
 from pathlib import Path
 
 import pytest
+from addon_clients import load_clients
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "creditcheck"
-
-
-def load_clients():
-    name = "creditcheck_semaphore_clients"
-    if name not in sys.modules:
-        path = ROOT / "creditcheck_semaphore" / "clients"
-        spec = importlib.util.spec_from_file_location(
-            name, path / "__init__.py", submodule_search_locations=[str(path)]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def fixture(name, mode="r"):
@@ -32,7 +17,7 @@ def fixture(name, mode="r"):
         return file.read()
 
 
-cc = load_clients()
+cc = load_clients("creditcheck_semaphore")
 parser = cc.creditcheck_parser
 
 

@@ -1,32 +1,13 @@
 """The KvK client and its parsers against the sandbox over real HTTP: every product and error code."""
 
-import importlib.util
 import re
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 import requests
+from addon_clients import ROOT, load_clients
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load_clients():
-    """kvk_connector/clients as a package of its own: it must not need Odoo."""
-    name = "kvk_connector_clients"
-    if name not in sys.modules:
-        folder = ROOT / "kvk_connector" / "clients"
-        spec = importlib.util.spec_from_file_location(
-            name, folder / "__init__.py", submodule_search_locations=[str(folder)]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-kvk = _load_clients()
+kvk = load_clients("kvk_connector")
 
 
 def test_clients_do_not_import_odoo():
