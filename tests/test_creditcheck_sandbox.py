@@ -1,5 +1,6 @@
 """The CreditCheck sandbox and the addon's SOAP client, over real HTTP."""
 
+import pytest
 import requests
 from lxml import etree
 from test_creditcheck_parser import cc
@@ -50,12 +51,9 @@ def test_wsdl_is_served_and_labelled_as_rebuilt(sandbox):
 def test_refused_login_is_a_fault(sandbox):
     simulate(sandbox)
     for login, password in (("api_sandbox", "wrong"), ("", "")):
-        try:
+        with pytest.raises(cc.CreditcheckError) as caught:
             read(client(sandbox, login=login or "x", password=password or "y"), "GetCreditChecks")
-        except cc.CreditcheckError as exc:
-            assert exc.code == "login_refused"
-        else:  # pragma: no cover
-            raise AssertionError("a wrong login was accepted")
+        assert caught.value.code == "login_refused"
 
 
 def test_complete_plain_and_compressed_agree(sandbox):
@@ -110,12 +108,9 @@ def test_single_subject_and_the_daily_limit(sandbox):
     assert {line.status for line in lines} == {2, 3}
     one.get_credit_check_ic("00177041")
     one.get_credit_check_ic("47116307")
-    try:
+    with pytest.raises(cc.CreditcheckError) as caught:
         one.get_credit_check_ic("47116307")
-    except cc.CreditcheckError as exc:
-        assert exc.code == "daily_limit"
-    else:  # pragma: no cover
-        raise AssertionError("the fourth call passed a limit of 3")
+    assert caught.value.code == "daily_limit"
     simulate(sandbox, subjects=20, ic_limit=3, day=1)
     assert one.get_credit_check_ic("47116307")[0]
 
@@ -148,19 +143,13 @@ def test_server_fault_and_malformed_answer(sandbox, control):
     one = client(sandbox)
     one._client()  # the WSDL first, so that the armed faults hit the call
     control.arm_fault("/creditcheck/cz/", status=500)
-    try:
+    with pytest.raises(cc.CreditcheckError) as caught:
         read(one, "GetCreditChecks")
-    except cc.CreditcheckError as exc:
-        assert exc.code == "soap_fault"
-    else:  # pragma: no cover
-        raise AssertionError("a SOAP fault was ignored")
+    assert caught.value.code == "soap_fault"
     control.arm_fault("/creditcheck/cz/", malformed=True)
-    try:
+    with pytest.raises(cc.CreditcheckError) as caught:
         read(one, "GetCreditChecksCompressed")
-    except cc.CreditcheckError as exc:
-        assert exc.code == "xml"
-    else:  # pragma: no cover
-        raise AssertionError("a malformed answer was read")
+    assert caught.value.code == "xml"
 
 
 def test_timeout_is_reported(sandbox):
@@ -168,12 +157,9 @@ def test_timeout_is_reported(sandbox):
     slow = client(sandbox, operation_timeout=0.2)
     slow._client()
     slow.session.headers["X-Sandbox-Latency-Ms"] = "800"
-    try:
+    with pytest.raises(cc.CreditcheckError) as caught:
         read(slow, "GetCreditChecks")
-    except cc.CreditcheckError as exc:
-        assert exc.code == "timeout"
-    else:  # pragma: no cover
-        raise AssertionError("no timeout")
+    assert caught.value.code == "timeout"
 
 
 def test_bad_lines_knob_mixes_in_every_kind(sandbox):
@@ -189,12 +175,9 @@ def test_bad_lines_knob_mixes_in_every_kind(sandbox):
 def test_payload_fault_knob_breaks_compressed_answers(sandbox):
     for fault, code in (("truncate", "zip"), ("corrupt", "zip"), ("not_base64", "base64")):
         simulate(sandbox, subjects=40, payload_fault=fault)
-        try:
+        with pytest.raises(cc.CreditcheckError) as caught:
             read(client(sandbox), "GetCreditChecksCompressed")
-        except cc.CreditcheckError as exc:
-            assert exc.code == code, (fault, exc)
-        else:  # pragma: no cover
-            raise AssertionError(f"{fault} was read")
+        assert caught.value.code == code, (fault, caught.value)
         assert read(client(sandbox), "GetCreditChecks")[0]  # the plain method is not compressed: unaffected
 
 
