@@ -113,13 +113,13 @@ def ensure_venv(cache):
     return python, True
 
 
+def python_output(python, code):
+    """What ``code`` prints when ``python`` runs it."""
+    return run([str(python), "-c", code], capture_output=True, text=True).stdout.strip()
+
+
 def site_packages(python):
-    out = run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-    )
-    return Path(out.stdout.strip())
+    return Path(python_output(python, "import sysconfig; print(sysconfig.get_paths()['purelib'])"))
 
 
 # --------------------------------------------------------------------------
@@ -266,15 +266,6 @@ def python_imports_odoo(python):
     return out.returncode == 0 and out.stdout.strip() == str(ODOO_SERIES)
 
 
-def existing_odoo_root(python):
-    out = run(
-        [str(python), "-c", "import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))"],
-        capture_output=True,
-        text=True,
-    )
-    return Path(out.stdout.strip())
-
-
 # --------------------------------------------------------------------------
 # PostgreSQL
 # --------------------------------------------------------------------------
@@ -381,12 +372,13 @@ def _ensure(cache, with_postgres, with_tools):
     if managed:
         odoo_root = ensure_odoo(cache)
         link_odoo(python, odoo_root)
-    elif not python_imports_odoo(python):
-        raise SetupError(f"ODOO_PYTHON={python} cannot import Odoo {ODOO_SERIES}.0")
+        if not python_imports_odoo(python):
+            raise SetupError(no_odoo_message(f"the Odoo in {odoo_root} does not import"))
     else:
-        odoo_root = existing_odoo_root(python)
-    if not python_imports_odoo(python):
-        raise SetupError(no_odoo_message(f"the Odoo in {odoo_root} does not import"))
+        if not python_imports_odoo(python):
+            raise SetupError(f"ODOO_PYTHON={python} cannot import Odoo {ODOO_SERIES}.0")
+        probe = "import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))"
+        odoo_root = Path(python_output(python, probe))
     if with_postgres:
         ensure_postgres()
     missing = ensure_system_tools() if with_tools else []
