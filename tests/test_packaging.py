@@ -1,6 +1,7 @@
 """``pip install .`` puts the four addons where Odoo looks for them."""
 
 import ast
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,9 +16,12 @@ RUNTIME = {"lxml", "phonenumbers", "python-stdnum", "requests", "zeep"}
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    """The wheel, built from a copy of the clone: building writes build/ and *.egg-info/ where it runs."""
+    source = tmp_path_factory.mktemp("source") / "clone"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", "bench"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
         check=True,
     )
     (path,) = out.glob("*.whl")

@@ -9,6 +9,7 @@ ran, or when Odoo logs an error.  The last line is ``N passed, N failed`` over
 both parts.
 """
 
+import hashlib
 import os
 import re
 import socket
@@ -26,6 +27,9 @@ ADDONS = ["kvk_connector", "creditcheck_semaphore", "social_debt", "client_onlin
 # TEST_ADDONS=kvk_connector narrows the Odoo part to some addons while working on them.
 TESTED = [name for name in os.environ.get("TEST_ADDONS", ",".join(ADDONS)).split(",") if name]
 DATABASE = os.environ.get("TEST_DATABASE", f"connectors_test_{os.getpid()}")
+# The test database speaks the languages of the addons' users.  Loading them also loads every
+# addon's .po file: one that Odoo cannot read stops the run, as it would stop a user activating it.
+LANGUAGES = ["nl_NL", "cs_CZ", "fr_FR"]
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) \S+ (?P<logger>[\w.]+): (?P<msg>.*)")
 RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
@@ -54,6 +58,12 @@ def run_pytest(python, env):
             failed = max(failed, 1)
         # A skipped test is not a passed one: count it as failed so that it is seen.
         return total - failed - skipped, failed + skipped
+
+
+def odoo_log_path():
+    """The last Odoo log of this clone: clones that test at once on one machine keep their own."""
+    clone = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
+    return bootstrap.cache_dir() / f"last-odoo-test-{clone}.log"
 
 
 def drop_database():
@@ -102,6 +112,7 @@ def run_odoo_tests(state, env):
             "--data-dir", data_dir,
             "--init", ",".join(TESTED),
             "--without-demo", "all",
+            "--load-language", ",".join(LANGUAGES),
             "--test-enable",
             "--test-tags", ",".join(f"/{addon}" for addon in TESTED),
             "--http-port", str(free_port()),
@@ -111,7 +122,7 @@ def run_odoo_tests(state, env):
             "--log-level", "info",
         ]  # fmt: skip
         log = OdooLog()
-        log_path = bootstrap.cache_dir() / "last-odoo-test.log"
+        log_path = odoo_log_path()
         with (
             subprocess.Popen(
                 cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
@@ -166,7 +177,7 @@ def main():
     for problem in problems:
         print(f"FAILED: {problem}")
     if problems or odoo_failed:
-        print(f"The whole Odoo log is in {bootstrap.cache_dir() / 'last-odoo-test.log'}")
+        print(f"The whole Odoo log is in {odoo_log_path()}")
     passed, failed = py_passed + odoo_passed, py_failed + odoo_failed
     print(f"{passed} passed, {failed} failed")
     return 1 if failed or problems else 0
