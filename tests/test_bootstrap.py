@@ -140,3 +140,25 @@ def test_tar_members_cannot_escape(tmp_path):
     with pytest.raises((bootstrap.SetupError, tarfile.TarError)):
         bootstrap.safe_extract(archive, tmp_path / "out")
     assert not (tmp_path / "outside.txt").exists()
+
+
+def test_venvs_of_other_requirements_are_kept_while_in_use(tmp_path):
+    """Two clones with different requirements share the cache: neither removes the other's venv."""
+    import os
+    import time
+
+    def venv(name, days_unused):
+        folder = tmp_path / f"venv-py3.11-abc-{name}"
+        folder.mkdir()
+        (folder / ".complete").write_text("ok\n")
+        then = time.time() - days_unused * 86400
+        os.utime(folder / ".complete", (then, then))
+        return folder
+
+    current, other_clone, forgotten = venv("new", 0), venv("other", 1), venv("old", 30)
+    building = tmp_path / "venv-py3.11-abc-building"  # another set-up is installing into it
+    building.mkdir()
+    other_python = venv("x", 30).rename(tmp_path / "venv-py3.12-def-x")
+    bootstrap.prune_venvs(tmp_path, "py3.11-abc", keep=current)
+    assert current.exists() and other_clone.exists() and building.exists() and other_python.exists()
+    assert not forgotten.exists()

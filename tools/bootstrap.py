@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -90,6 +91,7 @@ def ensure_venv(cache):
     venv = cache / f"venv-{tag}-{requirements_digest()}"
     python = venv / "bin" / "python"
     if (venv / ".complete").exists():
+        os.utime(venv / ".complete")  # in use: see prune_venvs()
         return python, True
     if venv.exists():
         shutil.rmtree(venv)
@@ -107,10 +109,21 @@ def ensure_venv(cache):
             f"fix tools/requirements-*.txt or remove {venv} and try again"
         ) from exc
     (venv / ".complete").write_text("ok\n")
-    for old in cache.glob(f"venv-{tag}-*"):
-        if old != venv:  # the same interpreter's venv for older requirements
-            shutil.rmtree(old, ignore_errors=True)
+    prune_venvs(cache, tag, keep=venv)
     return python, True
+
+
+# A venv of the same interpreter for other requirements belongs to another clone or branch
+# (or to this one before its requirements changed): it is removed once unused for this long.
+VENV_UNUSED_DAYS = 14
+
+
+def prune_venvs(cache, tag, keep):
+    horizon = time.time() - VENV_UNUSED_DAYS * 86400
+    for old in cache.glob(f"venv-{tag}-*"):
+        stamp = old / ".complete"
+        if old != keep and stamp.exists() and stamp.stat().st_mtime < horizon:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def python_output(python, code):
