@@ -23,18 +23,30 @@ DATABASE = os.environ.get("DEMO_DATABASE", "demo")
 ODOO_PORT = int(os.environ.get("DEMO_PORT", "8069"))
 SANDBOX_PORT = int(os.environ.get("SANDBOX_PORT", "8070"))
 SANDBOX_URL_PARAM = "register_connectors.sandbox_url"
-# Run once in a new demo database, after it points at the sandbox: the first
-# CreditCheck synchronisations, so that the demo partners show their colours.
+# Besides the four addons, what a user needs to walk each flow: the Sales app (quotations
+# and orders with the CreditCheck alerts; it brings Invoicing along).
+DEMO_MODULES = [*ADDONS, "sale_management"]
+# Run once in a new demo database, after it points at the sandbox.  A demo makes no call to
+# Odoo's online services, which may be unreachable and then hold a request for seconds:
+# the weekly update notification is switched off and partner autocomplete (IAP enrichment of
+# companies, suggestions on company names) is uninstalled.  Then the first CreditCheck
+# synchronisations, so that the demo partners show their colours.
 FIRST_RUN = """
+env.ref("mail.ir_cron_module_update_notification").active = False
 if "creditcheck.status" in env:
     for country, kind in (("cz", "complete"), ("sk", "complete"), ("cz", "defunct")):
         env["creditcheck.status"]._run(country, kind)
 """
+# Last: the uninstallation commits and reloads the registry, which leaves ``env`` behind.
+UNINSTALL = """
+autocomplete = env["ir.module.module"].search([("name", "=", "partner_autocomplete"), ("state", "=", "installed")])
+autocomplete.button_immediate_uninstall()
+"""
 
 
-def database_exists():
+def database_exists(database):
     out = subprocess.run(
-        ["psql", "-X", "-At", "-d", "postgres", "-c", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
+        ["psql", "-X", "-At", "-d", "postgres", "-c", f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return out.stdout.strip() == "1"
@@ -51,6 +63,44 @@ def wait_for(url, seconds=30):
     return False
 
 
+def odoo_command(state, database, data_dir):
+    """Odoo on ``database`` with the project's addons, listening on loopback only."""
+    return [
+        state["python"], "-m", "odoo",
+        "--database", database,
+        "--db-filter", f"^{database}$",
+        "--addons-path", ",".join(state["addons_path"]),
+        "--data-dir", str(data_dir),
+        "--http-interface", "127.0.0.1",
+        "--gevent-port", str(free_port()),
+    ]  # fmt: skip
+
+
+def build_database(state, env, database, data_dir, sandbox_url):
+    """Create ``database`` with the demo modules and data, or update it when it exists;
+    either way point every connector at the sandbox on ``sandbox_url``."""
+    odoo = odoo_command(state, database, data_dir)
+    step = "--update" if database_exists(database) else "--init"
+    print(f"[demo] {'updating' if step == '--update' else 'creating'} the database {database!r}", flush=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
+        # Point every connector at this sandbox, whatever port it runs on.
+        script.write(f"env['ir.config_parameter'].set_param({SANDBOX_URL_PARAM!r}, {sandbox_url!r})\n")
+        if step == "--init":
+            script.write(FIRST_RUN)
+        script.write("env.cr.commit()\n")
+        if step == "--init":
+            script.write(UNINSTALL)
+        script.flush()
+        modules = DEMO_MODULES if step == "--init" else ADDONS
+        install = [*odoo, step, ",".join(modules), "--stop-after-init", "--log-level", "warn"]
+        subprocess.run(install, env=env, check=True)
+        with open(script.name) as stdin:
+            subprocess.run(
+                [*odoo[:3], "shell", *odoo[3:], "--no-http", "--log-level", "warn"],
+                env=env, stdin=stdin, check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+
+
 def main():
     try:
         state = bootstrap.ensure()
@@ -59,15 +109,6 @@ def main():
         return 2
     env = dict(os.environ, PYTHONPATH=str(bootstrap.ROOT))
     data_dir = bootstrap.cache_dir() / "demo-data"
-    odoo = [
-        state["python"], "-m", "odoo",
-        "--database", DATABASE,
-        "--db-filter", f"^{DATABASE}$",
-        "--addons-path", ",".join(state["addons_path"]),
-        "--data-dir", str(data_dir),
-        "--http-interface", "127.0.0.1",
-        "--gevent-port", str(free_port()),
-    ]  # fmt: skip
     sandbox_url = f"http://127.0.0.1:{SANDBOX_PORT}"
     sandbox = subprocess.Popen(
         [state["python"], "-m", "sandbox", "--port", str(SANDBOX_PORT), "--quiet"], cwd=bootstrap.ROOT, env=env
@@ -77,23 +118,8 @@ def main():
         if not wait_for(f"{sandbox_url}/health"):
             print(f"the sandbox did not start on port {SANDBOX_PORT} (set SANDBOX_PORT to a free port)")
             return 1
-        step = "--update" if database_exists() else "--init"
-        print(f"[demo] {'updating' if step == '--update' else 'creating'} the database {DATABASE!r}", flush=True)
-        with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
-            # Point every connector at this sandbox, whatever port it runs on.
-            script.write(f"env['ir.config_parameter'].set_param({SANDBOX_URL_PARAM!r}, {sandbox_url!r})\n")
-            if step == "--init":
-                script.write(FIRST_RUN)
-            script.write("env.cr.commit()\n")
-            script.flush()
-            subprocess.run(
-                [*odoo, step, ",".join(ADDONS), "--stop-after-init", "--log-level", "warn"], env=env, check=True
-            )
-            with open(script.name) as stdin:
-                subprocess.run(
-                    [state["python"], "-m", "odoo", "shell", *odoo[3:], "--no-http", "--log-level", "warn"],
-                    env=env, stdin=stdin, check=True, stdout=subprocess.DEVNULL,
-                )  # fmt: skip
+        build_database(state, env, DATABASE, data_dir, sandbox_url)
+        odoo = odoo_command(state, DATABASE, data_dir)
         server = subprocess.Popen([*odoo, "--http-port", str(ODOO_PORT), "--log-level", "warn"], env=env)
         if wait_for(f"http://127.0.0.1:{ODOO_PORT}/web/login", seconds=60):
             print(
