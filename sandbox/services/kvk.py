@@ -4,10 +4,29 @@ Zoeken v2, Basisprofiel v1 (with ``/hoofdvestiging``, ``/vestigingen`` and
 ``/eigenaar``), Vestigingsprofiel v1 and Naamgeving v1, under ``/kvk/api/`` and
 ``/kvk/test/api/`` as KvK serves production and its test environment.  Every
 call needs an ``apikey`` header: KvK's public test key, or any key starting
-with ``sandbox``.  ``Accept: application/hal+json`` gives HAL ``_links``,
-``application/json`` the documented ``links`` list.  Errors use KvK's ``fout``
-list with its IPD codes.  KvK numbers 90004973 and 90002903 answer with errors,
-as KvK's test list has them.
+with ``sandbox``.  Errors use KvK's ``fout`` list with its IPD codes.  KvK
+numbers 90004973 and 90002903 answer with errors, as KvK's test list has them.
+
+Each product answers in one of two shapes:
+
+* ``full`` (under ``/kvk/api/``): every field of KvK's OpenAPI files that the
+  register holds a value for; ``Accept: application/hal+json`` gives HAL
+  ``_links``, ``application/json`` the documented ``links`` list.
+* ``minimal`` (under ``/kvk/test/api/``): what KvK's test environment was
+  recorded to answer, optional fields absent (no employee split or trade names
+  in an embedded main branch, no ``actief`` on active search hits, no empty
+  lists, no zero head count for a company without branches); Basisprofiel and
+  Vestigingsprofiel give a ``links`` list whatever the Accept header, as
+  recorded.
+
+The request header ``X-Sandbox-Kvk-Shape: full|minimal`` picks a shape on
+either prefix.  ``X-Sandbox-Kvk-Quirk`` makes a product answer the odd ways the
+real service was seen or documented to: ``empty-body`` (200 without a body),
+``fout-200`` (200 with a ``fout`` list) and ``odd-order`` (trade names whose
+``volgorde`` is null or a string).  Links are absolute, with the prefix the request used, as KvK's
+are (``https://api.kvk.nl/test/api/v1/basisprofielen/69599084``).  Zoeken echoes
+house number, letter, postcode and PO box only when they were searched for; a
+search by RSIN gives a company's branches, not its legal entity as well.
 """
 
 import re
@@ -22,6 +41,10 @@ STATUS_CODES = {400: "IPD1999", 401: "IPD0004", 404: "IPD5200", 500: "IPD9999", 
 PUBLIC_TEST_KEY = "l7xx1f2691f2520d487b902f4e0b57a0b197"
 MAX_REACHABLE = 1000
 API = r"(?:test/)?api/"
+SHAPE_HEADER = "x-sandbox-kvk-shape"
+SHAPES = ("full", "minimal")
+QUIRK_HEADER = "x-sandbox-kvk-quirk"
+QUIRKS = ("empty-body", "fout-200", "odd-order")
 
 SEARCH_PARAMS = {
     "kvkNummer",
@@ -68,7 +91,7 @@ class Kvk(Service):
         self.route("GET", API + r"v1/basisprofielen/([^/]*)/hoofdvestiging", self.api(self.hoofdvestiging, "1.5.0"))
         self.route("GET", API + r"v1/basisprofielen/([^/]*)/vestigingen", self.api(self.vestigingen, "1.5.0"))
         self.route("GET", API + r"v1/basisprofielen/([^/]*)/eigenaar", self.api(self.eigenaar, "1.5.0"))
-        self.route("GET", API + r"v1/vestigingsprofielen/([^/]*)", self.api(self.vestigingsprofiel, "1.4.0"))
+        self.route("GET", API + r"v1/vestigingsprofielen/([^/]*)", self.api(self.vestigingsprofiel, "1.5.0"))
         self.route("GET", API + r"v1/naamgevingen/kvknummer/([^/]*)", self.api(self.naamgeving, "1.1.1"))
         # The SOAP Dataservice of a public-sector connection (see kvk_dataservice.py).
         self.route("GET", r"dataservice", lambda request: kvk_dataservice.wsdl(self, request))
@@ -97,20 +120,58 @@ class Kvk(Service):
                     {"fout": [{"code": "IPD1999", "omschrijving": f"Accept {accept} wordt niet ondersteund."}]},
                     status=406,
                 )
+            shape = (request.headers.get(SHAPE_HEADER) or "").strip().lower()
+            quirk = (request.headers.get(QUIRK_HEADER) or "").strip().lower()
+            if quirk and quirk not in QUIRKS:
+                return Response.json(
+                    {"fout": [{"code": "IPD1999", "omschrijving": f"{QUIRK_HEADER}: one of {', '.join(QUIRKS)}."}]},
+                    status=400,
+                )
+            if quirk == "empty-body":
+                return Response(200, b"", content_type)
+            if quirk == "fout-200":
+                return Response.json(
+                    {"fout": [{"code": "IPD1002", "omschrijving": "De gegevens zijn tijdelijk niet beschikbaar."}]},
+                    content_type=content_type,
+                )
+            if shape and shape not in SHAPES:
+                return Response.json(
+                    {"fout": [{"code": "IPD1999", "omschrijving": f"{SHAPE_HEADER}: full or minimal, not {shape}."}]},
+                    status=400,
+                )
+            test_env = request.subpath.startswith("test/")
             self._local.hal = hal
+            self._local.minimal = (shape or ("minimal" if test_env else "full")) == "minimal"
+            scheme = "https" if request.tls else "http"
+            host = request.headers.get("host") or "127.0.0.1"
+            self._local.base = f"{scheme}://{host}/{self.name}/{'test/api' if test_env else 'api'}"
             try:
                 data = handler(request, *groups)
             except KvkFault as fault:
                 return Response.json({"fout": [{"code": fault.code, "omschrijving": fault.message}]}, fault.status)
+            if quirk == "odd-order":  # the first trade name without an order, the others as strings
+                main = (data.get("_embedded") or {}).get("hoofdvestiging") or {}
+                for names in (data.get("handelsnamen"), main.get("handelsnamen")):
+                    for index, item in enumerate(names or []):
+                        item["volgorde"] = str(index) if index else None
             headers = {"API-Version": version, "Cache-Control": "no-store"}
             return Response.json(data, headers=headers, content_type=content_type)
 
         return wrapped
 
-    def links(self, data, /, **targets):
-        """``links`` list or HAL ``_links`` object, as the Accept header asked."""
-        base = "/api/v1"
-        if self._local.hal:
+    @property
+    def minimal(self):
+        """True when this request is answered in the minimal shape of KvK's test environment."""
+        return self._local.minimal
+
+    def links(self, data, /, _list=False, **targets):
+        """``links`` list or HAL ``_links`` object, as the Accept header asked, with absolute hrefs.
+
+        ``targets`` map a relation to a path below the API root (``/v1/basisprofielen/...``);
+        ``_list``: a ``links`` list whatever the Accept header (the minimal shape of the profiles).
+        """
+        base = self._local.base
+        if self._local.hal and not (_list and self.minimal):
             data["_links"] = {rel: {"href": base + href} for rel, href in targets.items()}
         else:
             data["links"] = [{"rel": rel, "href": base + href} for rel, href in targets.items()]
@@ -140,6 +201,11 @@ class Kvk(Service):
         out = {"type": item["type"], "indAfgeschermd": ja(item["shielded"])}
         if item["shielded"]:
             return out
+        if item.get("buitenland"):
+            out["volledigAdres"] = f"{item['straatHuisnummer']} {item['postcodeWoonplaats']} {item['land']}"
+            for key in ("straatHuisnummer", "postcodeWoonplaats", "land"):
+                out[key] = item[key]
+            return out
         number = f"{item['huisnummer']}{' ' + item['huisletter'] if item['huisletter'] else ''}"
         if item["postbusnummer"]:
             full = f"Postbus {item['postbusnummer']} {item['postcode']} {item['plaats']}"
@@ -167,33 +233,45 @@ class Kvk(Service):
             out["datumEinde"] = end
         return out
 
-    def vestiging(self, company, item, geo=False, statutory=False):
-        data = {
-            "vestigingsnummer": item["vestigingsnummer"],
-            "kvkNummer": company["kvkNummer"],
-        }
-        if company["rsin"]:
+    def vestiging(self, company, item, geo=False, statutory=False, embedded=False):
+        """A Vestiging: a Vestigingsprofiel, the ``/hoofdvestiging`` part, or (``embedded``) the main
+        branch inside a Basisprofiel, which KvK's test environment gives without employee split,
+        trade names and activities."""
+        kvk, vnr = company["kvkNummer"], item["vestigingsnummer"]
+        data = {"vestigingsnummer": vnr, "kvkNummer": kvk}
+        if company["rsin"] and not self.minimal:
             data["rsin"] = company["rsin"]
-        if statutory and company["statutaireNaam"]:
+        if statutory and company["statutaireNaam"] and not self.minimal:
             data["statutaireNaam"] = company["statutaireNaam"]
-        data.update(
-            {
-                "indNonMailing": "Nee",
-                "formeleRegistratiedatum": item["start"],
-                "materieleRegistratie": self.registration(item["start"], item["einde"]),
-                "eersteHandelsnaam": item["eersteHandelsnaam"],
-                "indHoofdvestiging": ja(item["hoofd"]),
-                "indCommercieleVestiging": ja(item["commercieel"]),
-                "voltijdWerkzamePersonen": item["voltijd"],
-                "deeltijdWerkzamePersonen": item["deeltijd"],
-                "totaalWerkzamePersonen": item["voltijd"] + item["deeltijd"],
-                "handelsnamen": [{"naam": n, "volgorde": i} for i, n in enumerate(item["handelsnamen"])],
-                "adressen": [self.address(a, geo) for a in item["adressen"]],
-                "websites": item["websites"],
-                "sbiActiviteiten": self.sbi(item["sbi"]),
+        if not (embedded and self.minimal):
+            data["indNonMailing"] = "Nee"
+        data["formeleRegistratiedatum"] = item["start"]
+        data["materieleRegistratie"] = self.registration(item["start"], item["einde"])
+        data["eersteHandelsnaam"] = item["eersteHandelsnaam"]
+        data["indHoofdvestiging"] = ja(item["hoofd"])
+        data["indCommercieleVestiging"] = ja(item["commercieel"])
+        short = embedded and self.minimal
+        if not short:
+            data["voltijdWerkzamePersonen"] = item["voltijd"]
+        data["totaalWerkzamePersonen"] = item["voltijd"] + item["deeltijd"]
+        if not short:
+            data["deeltijdWerkzamePersonen"] = item["deeltijd"]
+            data["handelsnamen"] = [{"naam": n, "volgorde": i} for i, n in enumerate(item["handelsnamen"])]
+        data["adressen"] = [self.address(a, geo) for a in item["adressen"]]
+        if item["websites"]:
+            data["websites"] = item["websites"]
+        if not short and item["sbi"]:
+            data["sbiActiviteiten"] = self.sbi(item["sbi"])
+        if embedded:
+            targets = {
+                "self": f"/v1/basisprofielen/{kvk}/hoofdvestiging",
+                "vestigingen": f"/v1/basisprofielen/{kvk}/vestigingen",
+                "basisprofiel": f"/v1/basisprofielen/{kvk}",
+                "vestigingsprofiel": f"/v1/vestigingsprofielen/{vnr}",
             }
-        )
-        return self.links(data, vestigingsprofiel=f"/vestigingsprofielen/{item['vestigingsnummer']}")
+        else:
+            targets = {"self": f"/v1/vestigingsprofielen/{vnr}", "basisprofiel": f"/v1/basisprofielen/{kvk}"}
+        return self.links(data, _list=True, **targets)
 
     def owner(self, company, geo=False):
         data = {}
@@ -203,9 +281,13 @@ class Kvk(Service):
         data["uitgebreideRechtsvorm"] = company["uitgebreideRechtsvorm"]
         if company["eigenaar_adressen"]:
             data["adressen"] = [self.address(a, geo) for a in company["eigenaar_adressen"]]
-        data["websites"] = company["websites"]
+        # KvK shows the website in the owner block when there are no branches (Basisprofiel 1.4).
+        if company["websites"] and not (self.minimal and self.register.branches(company)):
+            data["websites"] = company["websites"]
         kvk = company["kvkNummer"]
-        return self.links(data, self=f"/basisprofielen/{kvk}/eigenaar", basisprofiel=f"/basisprofielen/{kvk}")
+        return self.links(
+            data, _list=True, self=f"/v1/basisprofielen/{kvk}/eigenaar", basisprofiel=f"/v1/basisprofielen/{kvk}"
+        )
 
     def main_branch(self, company):
         return next((b for b in self.register.branches(company) if b["hoofd"]), None)
@@ -223,22 +305,30 @@ class Kvk(Service):
             "naam": company["naam"],
             "formeleRegistratiedatum": company["registratie"],
             "materieleRegistratie": self.registration(company["aanvang"], company["einde"]),
-            "totaalWerkzamePersonen": sum(b["voltijd"] + b["deeltijd"] for b in branches),
         }
+        if branches:  # a company without branches has no head count at all, not zero
+            data["totaalWerkzamePersonen"] = sum(b["voltijd"] + b["deeltijd"] for b in branches)
         if company["statutaireNaam"]:
             data["statutaireNaam"] = company["statutaireNaam"]
-        data["handelsnamen"] = [{"naam": n, "volgorde": i} for i, n in enumerate(company["handelsnamen"])]
-        data["sbiActiviteiten"] = self.sbi(company["sbi"])
-        embedded = {"eigenaar": self.owner(company, geo)}
+        if branches or not self.minimal:
+            data["handelsnamen"] = [{"naam": n, "volgorde": i} for i, n in enumerate(company["handelsnamen"])]
+        if company["sbi"]:
+            data["sbiActiviteiten"] = self.sbi(company["sbi"])
+        embedded = {}
         main = self.main_branch(company)
         if main:
-            embedded["hoofdvestiging"] = self.vestiging(company, main, geo)
+            embedded["hoofdvestiging"] = self.vestiging(company, main, geo, embedded=True)
+        embedded["eigenaar"] = self.owner(company, geo)
+        targets = {"self": f"/v1/basisprofielen/{kvk}"}
+        if not self.minimal:
+            targets["eigenaar"] = f"/v1/basisprofielen/{kvk}/eigenaar"
+            if main:
+                targets["hoofdvestiging"] = f"/v1/basisprofielen/{kvk}/hoofdvestiging"
+        if branches:
+            targets["vestigingen"] = f"/v1/basisprofielen/{kvk}/vestigingen"
+        self.links(data, _list=True, **targets)
         data["_embedded"] = embedded
-        targets = {"self": f"/basisprofielen/{kvk}", "eigenaar": f"/basisprofielen/{kvk}/eigenaar"}
-        if main:
-            targets["hoofdvestiging"] = f"/basisprofielen/{kvk}/hoofdvestiging"
-        targets["vestigingen"] = f"/basisprofielen/{kvk}/vestigingen"
-        return self.links(data, **targets)
+        return data
 
     def hoofdvestiging(self, request, kvk):
         self.check_params(request, {"geoData"})
@@ -270,7 +360,7 @@ class Kvk(Service):
             }
             if visiting and not visiting["shielded"]:
                 entry["volledigAdres"] = self.address(visiting)["volledigAdres"]
-            items.append(self.links(entry, vestigingsprofiel=f"/vestigingsprofielen/{item['vestigingsnummer']}"))
+            items.append(self.links(entry, vestigingsprofiel=f"/v1/vestigingsprofielen/{item['vestigingsnummer']}"))
         commercial = sum(1 for b in branches if b["commercieel"])
         data = {
             "kvkNummer": kvk,
@@ -279,7 +369,9 @@ class Kvk(Service):
             "totaalAantalVestigingen": len(branches),
             "vestigingen": items,
         }
-        return self.links(data, self=f"/basisprofielen/{kvk}/vestigingen", basisprofiel=f"/basisprofielen/{kvk}")
+        return self.links(
+            data, _list=True, self=f"/v1/basisprofielen/{kvk}/vestigingen", basisprofiel=f"/v1/basisprofielen/{kvk}"
+        )
 
     def vestigingsprofiel(self, request, vnr):
         self.check_params(request, {"geoData"})
@@ -315,7 +407,7 @@ class Kvk(Service):
             }
             for b in self.register.branches(company)
         ]
-        return self.links(data, self=f"/naamgevingen/kvknummer/{kvk}", basisprofiel=f"/basisprofielen/{kvk}")
+        return self.links(data, self=f"/v1/naamgevingen/kvknummer/{kvk}", basisprofiel=f"/v1/basisprofielen/{kvk}")
 
     # -- Zoeken ----------------------------------------------------------------------------
 
@@ -365,20 +457,25 @@ class Kvk(Service):
             return [found[0]] if found else []
         return list(self.register.companies.values())
 
-    def zoeken(self, request):
-        types, page, per_page, inactive = self._search_params(request)
+    def _hits(self, request):
+        """(company, kind, item, address) of every registration the search's numbers can match."""
         get = request.arg
-        name_words = set(words(get("naam")))
-        hits = []
         for company in self._candidates(request):
             if company["kvkNummer"] in ERROR_CASES and get("kvkNummer"):
                 raise KvkFault(*ERROR_CASES[company["kvkNummer"]])
             if get("rsin") and company["rsin"] != get("rsin"):
                 continue
             for kind, item, addr in self._items(company):
-                hits.append((company, kind, item, addr))
+                if get("rsin") and kind == "rechtspersoon" and self.main_branch(company):
+                    continue  # KvK answers an RSIN with the company's branches
+                yield company, kind, item, addr
+
+    def zoeken(self, request):
+        types, page, per_page, inactive = self._search_params(request)
+        get = request.arg
+        name_words = set(words(get("naam")))
         results = []
-        for company, kind, item, addr in hits:
+        for company, kind, item, addr in self._hits(request):
             active = not (item["einde"] if item else company["einde"])
             if not inactive and not active:
                 continue
@@ -410,13 +507,19 @@ class Kvk(Service):
             "resultatenPerPagina": per_page,
             "totaal": total,
         }
-        query = "&".join(f"{k}={v}" for k, vs in request.query.items() if k != "pagina" for v in vs)
+        skip = ("pagina", "resultatenPerPagina")
+        query = "&".join(f"{k}={v}" for k, vs in request.query.items() if k not in skip for v in vs)
+        query = f"{query}&" if query else ""
+
+        def at(number):
+            return f"/v2/zoeken?{query}pagina={number}&resultatenPerPagina={per_page}"
+
         if page > 1:
-            data["vorige"] = f"/api/v2/zoeken?{query}&pagina={page - 1}"
+            data["vorige"] = self._local.base + at(page - 1)
         if start + per_page < reachable:
-            data["volgende"] = f"/api/v2/zoeken?{query}&pagina={page + 1}"
+            data["volgende"] = self._local.base + at(page + 1)
         data["resultaten"] = results[start : min(start + per_page, reachable)]
-        return self.links(data, self=f"/api/v2/zoeken?{query}&pagina={page}")
+        return self.links(data, self=at(page))
 
     def _items(self, company):
         branches = self.register.branches(company)
@@ -428,6 +531,8 @@ class Kvk(Service):
             yield "rechtspersoon", None, owner_addr
         for item in branches:
             addr = next((a for a in item["adressen"] if a["type"] == "bezoekadres"), None)
+            if addr is None or addr["shielded"]:  # KvK then shows the postal address
+                addr = next((a for a in item["adressen"] if a["type"] != "bezoekadres"), addr)
             yield ("hoofdvestiging" if item["hoofd"] else "nevenvestiging"), item, addr
 
     @staticmethod
@@ -436,7 +541,7 @@ class Kvk(Service):
         wanted = [get(k) for k in ("straatnaam", "plaats", "postcode", "huisnummer", "huisletter", "postbusnummer")]
         if not any(wanted):
             return True
-        if addr is None or addr["shielded"]:
+        if addr is None or addr["shielded"] or addr.get("buitenland"):
             return False
         if get("plaats") and words(get("plaats")) != words(addr["plaats"]):
             return False
@@ -453,24 +558,39 @@ class Kvk(Service):
         return True
 
     def _result(self, request, company, kind, item, addr, active):
+        get = request.arg
         out = {"kvkNummer": company["kvkNummer"]}
-        if request.arg("rsin"):
+        if get("rsin"):
             out["rsin"] = company["rsin"]
         if item:
             out["vestigingsnummer"] = item["vestigingsnummer"]
         out["naam"] = item["eersteHandelsnaam"] if item else (company["statutaireNaam"] or company["naam"])
         if addr and not addr["shielded"]:
-            inland = {"type": addr["type"]}
-            for key in ("straatnaam", "huisnummer", "huisletter", "postbusnummer"):
-                if addr[key] not in ("", None):
-                    inland[key] = int(addr[key]) if key in ("huisnummer", "postbusnummer") else addr[key]
-            if request.arg("postcode"):
-                inland["postcode"] = addr["postcode"]
-            inland["plaats"] = addr["plaats"]
-            out["adres"] = {"binnenlandsAdres": inland}
+            kind_of_address = "bezoekadres" if addr["type"] == "bezoekadres" else "postadres"
+            if addr.get("buitenland"):
+                foreign = {"type": kind_of_address}
+                for key in ("straatHuisnummer", "postcodeWoonplaats", "land"):
+                    foreign[key] = addr[key]
+                out["adres"] = {"buitenlandsAdres": foreign}
+            else:
+                inland = {"type": kind_of_address}
+                if kind_of_address == "bezoekadres" and addr["straatnaam"]:
+                    inland["straatnaam"] = addr["straatnaam"]
+                # House number, letter, postcode and PO box only when they were searched for (KvK's FAQ).
+                if get("huisnummer") and addr["huisnummer"] not in ("", None):
+                    inland["huisnummer"] = int(addr["huisnummer"])
+                    if addr["huisletter"]:
+                        inland["huisletter"] = addr["huisletter"]
+                if get("postbusnummer") and addr["postbusnummer"]:
+                    inland["postbusnummer"] = int(addr["postbusnummer"])
+                if get("postcode"):
+                    inland["postcode"] = addr["postcode"]
+                inland["plaats"] = addr["plaats"]
+                out["adres"] = {"binnenlandsAdres": inland}
         out["type"] = kind
-        out["actief"] = ja(active)
-        targets = {"basisprofiel": f"/basisprofielen/{company['kvkNummer']}"}
+        if not (self.minimal and active):
+            out["actief"] = ja(active)
+        targets = {"basisprofiel": f"/v1/basisprofielen/{company['kvkNummer']}"}
         if item:
-            targets["vestigingsprofiel"] = f"/vestigingsprofielen/{item['vestigingsnummer']}"
+            targets["vestigingsprofiel"] = f"/v1/vestigingsprofielen/{item['vestigingsnummer']}"
         return self.links(out, **targets)

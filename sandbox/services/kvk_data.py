@@ -37,6 +37,7 @@ LEGAL_FORMS = {
     "VoF": ("Vennootschap onder firma", "Vennootschap onder firma"),
     "Cooperatie": ("Coöperatie", "Coöperatie met uitgesloten aansprakelijkheid"),
     "VvE": ("Vereniging van Eigenaars", "Vereniging van Eigenaars"),
+    "Overig": ("Overige privaatrechtelijke rechtspersoon", "Overige privaatrechtelijke rechtspersoon"),
 }
 
 # Error cases of KvK's test list ("Foutmelding"): HTTP status, IPD code, description.
@@ -82,6 +83,17 @@ def address(kind, street, number, postcode, city, letter="", addition="", shield
         "plaats": city,
         "land": "Nederland",
         "geo": geo,
+    }
+
+
+def foreign_address(kind, street_number, postcode_place, country):
+    """An address abroad, as KvK gives it: street and number, postcode and place, country (in Dutch)."""
+    return {
+        **address(kind, "", "", "", ""),
+        "buitenland": True,
+        "straatHuisnummer": street_number,
+        "postcodeWoonplaats": postcode_place,
+        "land": country,
     }
 
 
@@ -356,6 +368,26 @@ def public_test_companies(seed=0):
                     full=2,
                     sbi=[("56101", True)],
                     start="20170710",
+                )
+            ],
+        ),
+        company(
+            "55505201",
+            "Grenshandel Europa",
+            "Overig",
+            rsin="855012456",
+            statutory="Grenshandel Europa",
+            start="20100401",
+            sbi=[("46900", True)],
+            vestigingen=[
+                branch(
+                    "000022334455",
+                    "Grenshandel Europa",
+                    True,
+                    [foreign_address("bezoekadres", "Rue de la Loi 16", "1000 Bruxelles", "België")],
+                    full=3,
+                    sbi=[("46900", True)],
+                    start="20100401",
                 )
             ],
         ),

@@ -43,6 +43,11 @@ def _adres(tag, item, shielded=None):
         return ""
     attr = ' afgeschermd="true"' if (item["shielded"] if shielded is None else shielded) else ""
     parts = []
+    if item.get("buitenland"):
+        parts.append(f"<ds:straat>{escape(item['straatHuisnummer'])}</ds:straat>")
+        parts.append(f"<ds:plaats>{escape(item['postcodeWoonplaats'])}</ds:plaats>")
+        parts.append(f"<ds:land>{escape(item['land'])}</ds:land>")
+        return f"<ds:{tag}{attr}>{''.join(parts)}</ds:{tag}>"
     if item["postbusnummer"]:
         parts.append(f"<ds:postbusnummer>{escape(str(item['postbusnummer']))}</ds:postbusnummer>")
     else:
