@@ -6,7 +6,10 @@ Plain Python, no Odoo: a :class:`KvkClient` sends GET requests with the
 status, duration, raw body).  Every fault (network, timeout, HTTP status, KvK
 ``fout`` list, unreadable body) becomes a :class:`KvkError` with a stable
 ``code``: the IPD code when KvK gave one, else ``timeout``, ``network``,
-``unauthorized``, ``forbidden``, ``http_<status>`` or ``malformed``.
+``tls_untrusted``, ``unauthorized``, ``forbidden``, ``http_<status>`` or
+``malformed``.  A 200 answer counts only when it holds what the product
+promises: an empty body, a ``fout`` list or an answer without the product's
+key is an error too.
 """
 
 import json
@@ -46,6 +49,13 @@ MESSAGES = {
     "tls_refused": "The register refused the TLS connection (mutual TLS): check the PKIoverheid certificate.",
 }
 RETRYABLE_CODES = {"IPD1002", "IPD1003", "timeout", "network", "rate_limited"}
+# The key a 200 answer of each product must hold; without it the answer is not the product.
+REQUIRED_KEYS = {
+    "zoeken": "totaal",
+    "basisprofiel": "kvkNummer",
+    "vestigingsprofiel": "vestigingsnummer",
+    "naamgeving": "kvkNummer",
+}
 KVK_NUMBER = re.compile(r"[0-9]{8}")
 BRANCH_NUMBER = re.compile(r"[0-9]{12}")
 
@@ -116,7 +126,8 @@ class KvkClient:
         if part not in ("hoofdvestiging", "vestigingen", "eigenaar"):
             raise ValueError(f"no such part of a Basisprofiel: {part}")
         self._check(KVK_NUMBER, kvk_number, "IPD0004")
-        return self._get("basisprofiel", f"/v1/basisprofielen/{kvk_number}/{part}", {})
+        required = {"hoofdvestiging": "vestigingsnummer", "vestigingen": "vestigingen", "eigenaar": None}[part]
+        return self._get("basisprofiel", f"/v1/basisprofielen/{kvk_number}/{part}", {}, required=required)
 
     def vestigingsprofiel(self, branch_number, geo=False):
         self._check(BRANCH_NUMBER, branch_number, "IPD0006")
@@ -134,7 +145,7 @@ class KvkClient:
         if not isinstance(value, str) or not pattern.fullmatch(value):
             raise KvkError(code, detail=f"refused before calling: {value!r}")
 
-    def _get(self, product, path, params, headers=None):
+    def _get(self, product, path, params, headers=None, required=""):
         accept = "application/hal+json" if self.hal else "application/json"
         all_headers = {"apikey": self.api_key, "Accept": accept, **(headers or {})}
         started = time.monotonic()
@@ -142,6 +153,8 @@ class KvkClient:
             response = self.session.get(
                 self.base_url + path, params=params, headers=all_headers, timeout=self.timeout, verify=self.verify
             )
+        except requests.exceptions.SSLError as exc:
+            raise tls_error(exc, time.monotonic() - started) from exc
         except requests.Timeout as exc:
             raise KvkError("timeout", detail=str(exc), duration=time.monotonic() - started) from exc
         except requests.RequestException as exc:
@@ -149,13 +162,23 @@ class KvkClient:
         duration = time.monotonic() - started
         body = response.content
         try:
-            data = json.loads(body) if body else {}
+            data = json.loads(body) if body.strip() else None
         except ValueError:
             data = None
-        if response.status_code >= 400:
-            raise self._error(response.status_code, data, body, duration)
+        status = response.status_code
+        if status >= 400:
+            raise self._error(status, data, body, duration)
+        if not body.strip():
+            raise KvkError("malformed", status=status, detail="empty answer", duration=duration, body=body)
         if not isinstance(data, dict):
-            raise KvkError("malformed", status=response.status_code, duration=duration, body=body)
+            raise KvkError("malformed", status=status, detail="not a JSON object", duration=duration, body=body)
+        if isinstance(data.get("fout"), list) and data["fout"]:
+            # KvK's error list in a 200 answer is an error all the same
+            raise self._error(status, data, body, duration)
+        required = REQUIRED_KEYS.get(product) if required == "" else required
+        if required and required not in data:
+            detail = f"no '{required}' in the answer"
+            raise KvkError("malformed", status=status, detail=detail, duration=duration, body=body)
         return KvkAnswer(
             product, path, dict(params), response.status_code, data, body, duration, dict(response.headers)
         )
@@ -175,8 +198,16 @@ class KvkClient:
         elif status == 429:  # KvK allows 100 calls a second
             code = "rate_limited"
         elif not code or not isinstance(code, str):
-            code = "IPD9999" if status >= 500 else f"http_{status}"
+            code = "IPD9999" if status >= 500 else "malformed" if status < 300 else f"http_{status}"
         message = MESSAGES.get(code)
         if message is None:
             message = f"The register answered with HTTP {status}."
         return KvkError(code, message, status=status, detail=detail, duration=duration, body=body)
+
+
+def tls_error(exc, duration=0.0):
+    """A failed TLS handshake as a :class:`KvkError`: ``tls_untrusted`` when the register's
+    certificate is not trusted here, ``tls_refused`` when the register refused ours."""
+    if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return KvkError("tls_untrusted", detail=str(exc), duration=duration)
+    return KvkError("tls_refused", detail=str(exc), duration=duration)

@@ -1,12 +1,113 @@
-"""Turn KvK JSON answers into neutral values (dataclasses); no network, no Odoo."""
+"""Turn KvK JSON answers into neutral values (dataclasses); no network, no Odoo.
+
+Answers come in two shapes: the full shape of KvK's OpenAPI files and the
+smaller shape KvK's test environment gives, where optional fields are simply
+absent.  Whatever is absent stays empty (``None`` or ``""``), never zero.
+"""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 import phonenumbers
+from phonenumbers.geodata.locale import LOCALE_DATA
+from stdnum.exceptions import ValidationError
+from stdnum.nl import postcode as nl_postcode
 
 TYPES = ("hoofdvestiging", "nevenvestiging", "rechtspersoon")
+# KvK converted the register's activities from SBI 2008 to SBI 2025 on 5-7 September 2025;
+# answers from then on carry SBI 2025 codes (all five digits).
+SBI_2025_SINCE = date(2025, 9, 5)
+RAW_DATE_LENGTH = 32
+# Country names KvK writes that are not the usual Dutch or English name of the country.
+COUNTRY_ALIASES = {
+    "verenigde staten van amerika": "US",
+    "groot brittannie": "GB",
+    "engeland": "GB",
+    "bondsrepubliek duitsland": "DE",
+    "duitse bondsrepubliek": "DE",
+    "the netherlands": "NL",
+    "nederlandse antillen": "CW",
+}
+
+
+def _plain(text):
+    """Lower case, without accents, separators as single spaces ("België" -> "belgie")."""
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(re.split(r"[\s\-.,']+", letters)).strip()
+
+
+def _country_names():
+    names = {}
+    for code, by_lang in LOCALE_DATA.items():
+        if not (len(code) == 2 and code.isalpha()):
+            continue
+        for lang in ("en", "nl"):
+            name = by_lang.get(lang) or ""
+            if name.startswith("*"):  # phonenumbers' reference to another language's name
+                name = by_lang.get(name[1:]) or ""
+            if name:
+                names.setdefault(_plain(name), code)
+    names.update(COUNTRY_ALIASES)
+    return names
+
+
+COUNTRY_NAMES = _country_names()
+
+
+def country_code(name):
+    """The ISO 3166 code of a country as KvK names it in Dutch ("België" -> "BE"), or ""."""
+    name = str(name or "").strip()
+    if re.fullmatch(r"[A-Za-z]{2}", name):
+        return name.upper()
+    return COUNTRY_NAMES.get(_plain(name), "")
+
+
+def dutch_postcode(text):
+    """A Dutch postcode as it is written: ``1234 AB`` (python-stdnum); anything else as it came."""
+    text = str(text or "").strip()
+    try:
+        return nl_postcode.validate(text) if text else ""
+    except ValidationError:
+        return text
+
+
+def split_postcode_place(text):
+    """A foreign ``postcodeWoonplaats`` ("X-13501 Parijs", "1000 Bruxelles") as (postcode, place).
+
+    The postcode is the leading (or else trailing) part that holds digits; without one,
+    everything is the place.
+    """
+    tokens = str(text or "").split()
+    if not tokens:
+        return "", ""
+
+    def coded(token):
+        return any(c.isdigit() for c in token)
+
+    lead = 0
+    while lead < min(2, len(tokens) - 1) and coded(tokens[lead]):
+        lead += 1
+    if lead == 1 and len(tokens) > 2 and re.fullmatch(r"[0-9]{4}", tokens[0]) and re.fullmatch(r"[A-Z]{2}", tokens[1]):
+        lead = 2  # 1234 AB Plaats
+    if lead:
+        return " ".join(tokens[:lead]), " ".join(tokens[lead:])
+    trail = 0
+    while trail < min(2, len(tokens) - 1) and coded(tokens[-1 - trail]):
+        trail += 1
+    if trail:
+        return " ".join(tokens[-trail:]), " ".join(tokens[:-trail])
+    return "", " ".join(tokens)
+
+
+def sbi_version(code, as_of=None):
+    """``"2025"`` or ``"2008"``: which SBI edition a code of an answer received on ``as_of`` is in."""
+    as_of = as_of or date.today()
+    if not re.fullmatch(r"[0-9]{5}", code or "") or as_of < SBI_2025_SINCE:
+        return "2008"
+    return "2025"
 
 
 @dataclass
@@ -16,10 +117,11 @@ class Address:
     street: str = ""  # street and number as one line, or "Postbus 200"
     street_name: str = ""
     house_number: str = ""
-    postcode: str = ""
+    postcode: str = ""  # Dutch ones as "1234 AB"
     city: str = ""
-    country: str = "NL"
+    country: str = "NL"  # ISO code when the country is known, else "" (see country_name)
     po_box: str = ""
+    country_name: str = ""  # as the register names it ("België")
 
     @property
     def is_postal(self):
@@ -36,6 +138,7 @@ class SearchHit:
     address: Address | None = None
     rsin: str = ""
     former_name: str = ""
+    shielded: bool = False  # the register shields the address of this registration
 
     @property
     def key(self):
@@ -64,6 +167,7 @@ class Activity:
     code: str
     description: str
     main: bool
+    version: str = "2025"  # SBI edition: "2008" or "2025"
 
 
 @dataclass
@@ -90,6 +194,7 @@ class Profile:
     employees_full: int | None = None
     employees_part: int | None = None
     main_branch: bool = False
+    kind: str = ""  # hoofdvestiging | nevenvestiging | rechtspersoon, as far as the answer tells
     # Only a public-sector connection fills this: {"bsn": ..., "private_addresses": ...}.
     confidential: dict = field(default_factory=dict)
 
@@ -103,10 +208,13 @@ def yes(value):
 
 
 def kvk_date(raw):
-    """KvK's ``YYYYMMDD`` string as (raw, date or None); unknown parts are zero-filled."""
-    raw = str(raw or "").strip()
+    """KvK's ``YYYYMMDD`` string as (raw, date or None); unknown parts are zero-filled.
+
+    Any other text is kept as it came (up to 32 characters), without a date.
+    """
+    raw = str(raw or "").strip()[:RAW_DATE_LENGTH]
     if not re.fullmatch(r"[0-9]{8}", raw):
-        return ("", None)
+        return (raw, None)
     year, month, day = int(raw[:4]), int(raw[4:6]), int(raw[6:])
     if not (year and month and day):
         return (raw, None)
@@ -127,21 +235,36 @@ def normalise_phone(number, region="NL"):
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def _foreign(data, kind):
+    """A foreign address: street and number on one line, postcode and place apart where possible."""
+    postcode, city = split_postcode_place(data.get("postcodeWoonplaats"))
+    name = str(data.get("land") or "")
+    return Address(
+        kind=str(data.get("type") or kind),
+        shielded=yes(data.get("indAfgeschermd")),
+        street=str(data.get("straatHuisnummer") or ""),
+        postcode=postcode,
+        city=city,
+        country=country_code(name),
+        country_name=name,
+    )
+
+
 def parse_address(data):
     if not isinstance(data, dict):
         return None
-    if "binnenlandsAdres" in data or "buitenlandsAdres" in data:
+    if "binnenlandsAdres" in data or "buitenlandsAdres" in data:  # Zoeken
         inland = data.get("binnenlandsAdres")
-        if inland:
+        if isinstance(inland, dict) and inland:
             data = {**inland}
+        elif isinstance(data.get("buitenlandsAdres"), dict):
+            return _foreign(data["buitenlandsAdres"], "bezoekadres")
         else:
-            foreign = data["buitenlandsAdres"] or {}
-            return Address(
-                kind="bezoekadres",
-                street=str(foreign.get("straatHuisnummer") or ""),
-                city=str(foreign.get("postcodeWoonplaats") or ""),
-                country=str(foreign.get("land") or ""),
-            )
+            return None
+    name = str(data.get("land") or "")
+    if name and country_code(name) != "NL" or (not data.get("straatnaam") and data.get("straatHuisnummer")):
+        if not data.get("postbusnummer"):
+            return _foreign(data, "")
     shielded = yes(data.get("indAfgeschermd"))
     number = " ".join(
         str(part)
@@ -158,25 +281,26 @@ def parse_address(data):
         street = str(data.get("straatHuisnummer") or "")
     if data.get("toevoegingAdres"):
         street = f"{street} {data['toevoegingAdres']}".strip()
-    country = str(data.get("land") or "Nederland")
     return Address(
         kind=str(data.get("type") or ""),
         shielded=shielded,
         street=street,
         street_name=street_name,
         house_number=number,
-        postcode=str(data.get("postcode") or "").replace(" ", "").upper(),
-        city=str(data.get("plaats") or data.get("postcodeWoonplaats") or ""),
-        country="NL" if country.lower() in ("nederland", "nl", "the netherlands") else country,
+        postcode=dutch_postcode(data.get("postcode")),
+        city=str(data.get("plaats") or ""),
+        country="NL",
         po_box=po_box,
+        country_name=name or "Nederland",
     )
 
 
 def parse_search(data):
     hits = []
-    for item in data.get("resultaten") or []:
+    for item in _list(data.get("resultaten")):
         if not isinstance(item, dict):
             continue
+        address = parse_address(item.get("adres"))
         hits.append(
             SearchHit(
                 kvk_number=str(item.get("kvkNummer") or ""),
@@ -184,28 +308,49 @@ def parse_search(data):
                 name=str(item.get("naam") or ""),
                 kind=str(item.get("type") or ""),
                 active=yes(item.get("actief", "Ja")),
-                address=parse_address(item.get("adres")),
+                address=address,
                 rsin=str(item.get("rsin") or ""),
                 former_name=str(item.get("vervallenNaam") or ""),
+                shielded=yes(item.get("indAfgeschermd"))
+                or yes(item.get("indAdresAfgeschermd"))
+                or bool(address and address.shielded),
             )
         )
     return SearchPage(
-        page=int(data.get("pagina") or 1),
-        per_page=int(data.get("resultatenPerPagina") or 10),
-        total=int(data.get("totaal") or 0),
+        page=_int(data.get("pagina")) or 1,
+        per_page=_int(data.get("resultatenPerPagina")) or 10,
+        total=_int(data.get("totaal")) or 0,
         hits=hits,
     )
 
 
+def _list(value):
+    return value if isinstance(value, list) else []
+
+
 def _trade_names(items):
-    ordered = sorted((i for i in items or [] if isinstance(i, dict)), key=lambda i: i.get("volgorde", 0))
-    return [str(i.get("naam")) for i in ordered if i.get("naam")]
+    """Names in the register's order (``volgorde``); a missing or odd order keeps the answer's order, last."""
+    named = [i for i in _list(items) if isinstance(i, dict) and i.get("naam")]
+
+    def order(pair):
+        index, item = pair
+        try:
+            return (0, int(item.get("volgorde")), index)
+        except (TypeError, ValueError):
+            return (1, 0, index)
+
+    return [str(item["naam"]) for _index, item in sorted(enumerate(named), key=order)]
 
 
-def _activities(items):
+def _activities(items, as_of=None):
     return [
-        Activity(str(i.get("sbiCode") or ""), str(i.get("sbiOmschrijving") or ""), yes(i.get("indHoofdactiviteit")))
-        for i in items or []
+        Activity(
+            str(i.get("sbiCode")),
+            str(i.get("sbiOmschrijving") or ""),
+            yes(i.get("indHoofdactiviteit")),
+            sbi_version(str(i.get("sbiCode")), as_of),
+        )
+        for i in _list(items)
         if isinstance(i, dict) and i.get("sbiCode")
     ]
 
@@ -223,7 +368,7 @@ def _phones(data):
     for key in ("telefoonnummer", "telefoonnummers"):
         value = data.get(key)
         numbers += value if isinstance(value, list) else [value] if value else []
-    for item in (data.get("communicatiegegevens") or {}).get("communicatienummers", []) or []:
+    for item in _list(_dict(data.get("communicatiegegevens")).get("communicatienummers")):
         if isinstance(item, dict) and str(item.get("soort", "")).lower().startswith("telefoon"):
             numbers.append(item.get("nummer"))
     for number in numbers:
@@ -234,7 +379,7 @@ def _phones(data):
 
 
 def _apply_addresses(profile, addresses):
-    for address in filter(None, (parse_address(a) for a in addresses or [])):
+    for address in filter(None, (parse_address(a) for a in _list(addresses))):
         if address.shielded:
             profile.shielded.append(address.kind or "address")
             continue
@@ -244,24 +389,31 @@ def _apply_addresses(profile, addresses):
             profile.visiting = address
 
 
-def _apply_branch(profile, branch):
+def _apply_branch(profile, branch, as_of=None):
     profile.branch_number = str(branch.get("vestigingsnummer") or "")
     profile.main_branch = yes(branch.get("indHoofdvestiging"))
+    profile.kind = "hoofdvestiging" if profile.main_branch else "nevenvestiging"
     _apply_addresses(profile, branch.get("adressen"))
-    profile.websites = [str(w) for w in branch.get("websites") or []] or profile.websites
+    profile.websites = [str(w) for w in _list(branch.get("websites"))] or profile.websites
     profile.employees = _int(branch.get("totaalWerkzamePersonen"))
     profile.employees_full = _int(branch.get("voltijdWerkzamePersonen"))
     profile.employees_part = _int(branch.get("deeltijdWerkzamePersonen"))
-    if branch.get("sbiActiviteiten"):
-        profile.activities = _activities(branch.get("sbiActiviteiten"))
+    if _list(branch.get("sbiActiviteiten")):
+        profile.activities = _activities(branch.get("sbiActiviteiten"), as_of)
     profile.phone = _phones(branch) or profile.phone
 
 
-def parse_basisprofiel(data):
-    embedded = data.get("_embedded") or {}
-    owner = embedded.get("eigenaar") or {}
-    start = (data.get("materieleRegistratie") or {}).get("datumAanvang") or data.get("formeleRegistratiedatum")
-    end = (data.get("materieleRegistratie") or {}).get("datumEinde")
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def parse_basisprofiel(data, as_of=None):
+    """A Basisprofiel answer; ``as_of`` is the date it was received (it decides the SBI edition)."""
+    embedded = _dict(data.get("_embedded"))
+    owner = _dict(embedded.get("eigenaar"))
+    registration = _dict(data.get("materieleRegistratie"))
+    start = registration.get("datumAanvang") or data.get("formeleRegistratiedatum")
+    end = registration.get("datumEinde")
     profile = Profile(
         kvk_number=str(data.get("kvkNummer") or ""),
         rsin=str(owner.get("rsin") or data.get("rsin") or ""),
@@ -270,10 +422,11 @@ def parse_basisprofiel(data):
         trade_names=_trade_names(data.get("handelsnamen")),
         legal_form=str(owner.get("rechtsvorm") or ""),
         legal_form_long=str(owner.get("uitgebreideRechtsvorm") or ""),
-        websites=[str(w) for w in owner.get("websites") or []],
-        activities=_activities(data.get("sbiActiviteiten")),
+        websites=[str(w) for w in _list(owner.get("websites"))],
+        activities=_activities(data.get("sbiActiviteiten"), as_of),
         employees=_int(data.get("totaalWerkzamePersonen")),
         phone=_phones(data),
+        kind="rechtspersoon",
     )
     profile.founding_raw, profile.founding_date = kvk_date(start)
     profile.end_raw, profile.end_date = kvk_date(end)
@@ -281,16 +434,18 @@ def parse_basisprofiel(data):
     if isinstance(main, dict):
         total = profile.employees
         activities = profile.activities
-        _apply_branch(profile, main)
+        _apply_branch(profile, main, as_of)
         profile.activities = activities or profile.activities
         profile.employees = total if total is not None else profile.employees
     _apply_addresses(profile, owner.get("adressen"))
     return profile
 
 
-def parse_vestigingsprofiel(data):
-    start = (data.get("materieleRegistratie") or {}).get("datumAanvang") or data.get("formeleRegistratiedatum")
-    end = (data.get("materieleRegistratie") or {}).get("datumEinde")
+def parse_vestigingsprofiel(data, as_of=None):
+    """A Vestigingsprofiel answer; ``as_of`` as for :func:`parse_basisprofiel`."""
+    registration = _dict(data.get("materieleRegistratie"))
+    start = registration.get("datumAanvang") or data.get("formeleRegistratiedatum")
+    end = registration.get("datumEinde")
     profile = Profile(
         kvk_number=str(data.get("kvkNummer") or ""),
         rsin=str(data.get("rsin") or ""),
@@ -300,7 +455,7 @@ def parse_vestigingsprofiel(data):
     )
     profile.founding_raw, profile.founding_date = kvk_date(start)
     profile.end_raw, profile.end_date = kvk_date(end)
-    _apply_branch(profile, data)
+    _apply_branch(profile, data, as_of)
     return profile
 
 
