@@ -1,6 +1,9 @@
 """The KvK Dataservice client (public-sector connection) against the sandbox: signed SOAP over zeep."""
 
 import datetime
+import gc
+import os
+import tempfile
 
 import pytest
 import requests
@@ -70,9 +73,81 @@ def test_signed_request_returns_confidential_data(client, sandbox, control):
 def test_mutual_tls_certificate_is_on_the_session(client):
     cert_file, key_file = client.session.cert
     assert open(cert_file, "rb").read().startswith(b"-----BEGIN CERTIFICATE")
+    assert os.stat(key_file).st_mode & 0o077 == 0  # the key is readable by its owner only
     client.close()
     with pytest.raises(FileNotFoundError):
         open(cert_file, "rb")
+    client.close()  # twice is fine
+
+
+@pytest.fixture
+def temp_dir(tmp_path, monkeypatch):
+    """Where the client writes its key material (tempfile's folder), empty at the start."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def build(pki, wsdl=WSDL):
+    return ds.KvkDataserviceClient(wsdl, "https://example.invalid/postbus1", *pki, wsa_to=ds.WSA_TO["test"])
+
+
+@pytest.mark.parametrize(
+    ("material", "code", "message"),
+    [
+        (
+            lambda pki: (pki[0], b"-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"),
+            "certificate",
+            "PEM",
+        ),
+        (lambda pki: (b"not a certificate", pki[1]), "certificate", "PEM"),
+        (lambda pki: (pki[0], make_certificate("Another")[1]), "certificate_mismatch", "does not belong"),
+        (lambda pki: (pki[0], b""), "certificate", "needs a certificate and its key"),
+    ],
+)
+def test_unusable_key_material_is_a_kvk_error_and_leaves_no_file(pki, temp_dir, material, code, message):
+    with pytest.raises(ds.KvkError) as caught:
+        build(material(pki))
+    assert caught.value.code == code and message in caught.value.message
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_an_unreadable_wsdl_is_a_kvk_error_and_leaves_no_file(pki, temp_dir, tmp_path):
+    for wsdl in (str(tmp_path / "missing.wsdl"), str(tmp_path)):
+        with pytest.raises(ds.KvkError) as caught:
+            build(pki, wsdl)
+        assert caught.value.code == "wsdl" and "WSDL" in caught.value.message
+    (tmp_path / "broken.wsdl").write_text("<definitions")
+    with pytest.raises(ds.KvkError) as caught:
+        build(pki, str(tmp_path / "broken.wsdl"))
+    assert caught.value.code == "wsdl"
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_a_failure_while_writing_the_key_leaves_no_file(pki, temp_dir, monkeypatch):
+    written = []
+
+    def write_then_fail(path, data):
+        if written:
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+        written.append(path)
+
+    real_write = ds._write_private
+    monkeypatch.setattr(ds, "_write_private", write_then_fail)
+    with pytest.raises(ds.KvkError) as caught:
+        build(pki)
+    assert caught.value.code == "certificate" and "No space left" in caught.value.detail
+    assert written and list(temp_dir.iterdir()) == []
+
+
+def test_a_client_never_closed_leaves_no_file_once_collected(pki, temp_dir):
+    client = build(pki)
+    assert len(list(temp_dir.iterdir())) == 1  # the folder holding certificate and key
+    del client
+    gc.collect()
+    assert list(temp_dir.iterdir()) == []
 
 
 def test_the_signature_holds(pki):

@@ -13,13 +13,16 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 import uuid
+import weakref
 from datetime import datetime, timedelta, timezone
 
 import requests
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
@@ -31,8 +34,8 @@ from zeep.helpers import serialize_object
 from zeep.transports import Transport
 from zeep.wsa import WsAddressingPlugin
 
-from .kvk_client import KvkAnswer, KvkError
-from .kvk_parser import Activity, Address, Profile, kvk_date, normalise_phone
+from .kvk_client import KvkAnswer, KvkError, tls_error
+from .kvk_parser import Activity, Address, Profile, country_code, dutch_postcode, kvk_date, normalise_phone, sbi_version
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -146,43 +149,89 @@ class PinnedVerifyAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
+def _remove_key_files(folder):
+    """Remove the folder holding the key material of a client (idempotent)."""
+    if folder and os.path.isdir(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _public_der(public_key):
+    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _write_private(path, data):
+    """Write ``data`` to a new file only its owner can read."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+
+
 class KvkDataserviceClient:
-    """``ophalenInschrijving`` of the KvK Dataservice over mutual TLS with a signed request."""
+    """``ophalenInschrijving`` of the KvK Dataservice over mutual TLS with a signed request.
+
+    Everything that can fail (reading the certificate and key, loading the WSDL) is built
+    first; only then is the key material written to a private temporary folder for the
+    TLS handshake (requests takes file names).  That folder goes when the client is
+    closed, when building fails half-way, and at the latest when the client is collected.
+    Every construction error is a :class:`KvkError` (``certificate``, ``certificate_mismatch``
+    or ``wsdl``) that says what is wrong.
+    """
 
     def __init__(self, wsdl, endpoint, cert_pem, key_pem, timeout=10, session=None, wsa_to=None, verify=True):
         """``verify``: True (the system's trust store) or the path of a CA bundle for the register's chain."""
+        self._folder = None
+        self._finalizer = None
         if not cert_pem or not key_pem:
             raise KvkError("certificate", "The public-sector connection needs a certificate and its key.")
+        try:
+            signer = WsseSignature(cert_pem, key_pem)
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+            raise KvkError(
+                "certificate",
+                "The PKIoverheid certificate or key cannot be read: both must be PEM, the key without a password.",
+                detail=str(exc),
+            ) from exc
+        if _public_der(signer.cert.public_key()) != _public_der(signer.key.public_key()):
+            raise KvkError("certificate_mismatch", "The private key does not belong to the PKIoverheid certificate.")
         self.session = session or requests.Session()
         self.session.verify = verify
         self.session.mount("https://", PinnedVerifyAdapter(verify))
-        self._files = []
-        for pem in (cert_pem, key_pem):
-            handle, path = tempfile.mkstemp(prefix="kvk-pki-", suffix=".pem")
-            with os.fdopen(handle, "wb") as out:
-                out.write(pem)
-            self._files.append(path)
-        self.session.cert = tuple(self._files)  # mutual TLS
         settings = Settings(
             strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
         transport = Transport(session=self.session, timeout=timeout, operation_timeout=timeout)
-        self.client = Client(
-            wsdl,
-            transport=transport,
-            settings=settings,
-            wsse=WsseSignature(cert_pem, key_pem),
-            plugins=[WsAddressingPlugin(address_url=wsa_to)] if wsa_to else [WsAddressingPlugin()],
-        )
-        binding = "{http://es.kvk.nl/KVK-Dataservice/2015/02}KvKDataserviceBinding"
-        self.service = self.client.create_service(binding, endpoint)
+        try:
+            self.client = Client(
+                wsdl,
+                transport=transport,
+                settings=settings,
+                wsse=signer,
+                plugins=[WsAddressingPlugin(address_url=wsa_to)] if wsa_to else [WsAddressingPlugin()],
+            )
+            binding = "{http://es.kvk.nl/KVK-Dataservice/2015/02}KvKDataserviceBinding"
+            self.service = self.client.create_service(binding, endpoint)
+        except (OSError, ValueError, ZeepError, etree.LxmlError, requests.RequestException) as exc:
+            self.session.close()
+            raise KvkError("wsdl", f"The Dataservice WSDL cannot be loaded from {wsdl}.", detail=str(exc)) from exc
+        # Last: the key material on disk, in a folder of its own that every path removes.
+        try:
+            self._folder = tempfile.mkdtemp(prefix="kvk-pki-")
+            self._finalizer = weakref.finalize(self, _remove_key_files, self._folder)
+            cert_file, key_file = os.path.join(self._folder, "cert.pem"), os.path.join(self._folder, "key.pem")
+            _write_private(cert_file, cert_pem)
+            _write_private(key_file, key_pem)
+        except OSError as exc:
+            self.close()
+            raise KvkError(
+                "certificate", "The PKIoverheid certificate cannot be prepared for the connection.", detail=str(exc)
+            ) from exc
+        self.session.cert = (cert_file, key_file)  # mutual TLS
 
     def close(self):
-        for path in self._files:
-            if os.path.exists(path):
-                os.unlink(path)
-        self._files = []
-        self.session.close()
+        if self._finalizer is not None:
+            self._finalizer()  # removes the folder, once
+        if getattr(self, "session", None) is not None:
+            self.session.close()
 
     def ophalen_inschrijving(self, kvk_number, reference=""):
         """The register entry of ``kvk_number``: a :class:`KvkAnswer` whose ``data`` is the
@@ -215,14 +264,6 @@ class KvkDataserviceClient:
         return KvkAnswer("dataservice", "ophalenInschrijving", {"kvkNummer": kvk_number}, 200, data, body, duration)
 
 
-def tls_error(exc, duration=0.0):
-    """A failed TLS handshake as a :class:`KvkError`: ``tls_untrusted`` when the register's
-    certificate is not trusted here, ``tls_refused`` when the register refused ours."""
-    if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-        return KvkError("tls_untrusted", detail=str(exc), duration=duration)
-    return KvkError("tls_refused", detail=str(exc), duration=duration)
-
-
 def redact(data):
     """The inschrijving without what only the confidential group may read (for logs)."""
     out = dict(data)
@@ -236,21 +277,24 @@ def _address(adres, kind):
     box = adres.get("postbusnummer")
     street = f"Postbus {box}" if box else f"{adres.get('straat') or ''} {adres.get('huisnummer') or ''}"
     land = adres.get("land") or "Nederland"
+    country = country_code(land)
     return Address(
         kind=kind,
         shielded=bool(adres.get("afgeschermd")),
         street=street.strip(),
         street_name=adres.get("straat") or "",
         house_number=adres.get("huisnummer") or "",
-        postcode=(adres.get("postcode") or "").replace(" ", "").upper(),
+        postcode=dutch_postcode(adres.get("postcode")) if country == "NL" else (adres.get("postcode") or ""),
         city=adres.get("plaats") or "",
-        country="NL" if land.lower() in ("nederland", "nl") else land,
+        country=country,
         po_box=box or "",
+        country_name=land,
     )
 
 
-def parse_inschrijving(data):
-    """An inschrijving (plain dicts) as (:class:`Profile`, {"bsn": ..., "private_addresses": ...})."""
+def parse_inschrijving(data, as_of=None):
+    """An inschrijving (plain dicts) as a :class:`Profile` whose ``confidential`` holds
+    {"bsn": ..., "private_addresses": ...}; ``as_of`` is the date of the answer (SBI edition)."""
     profile = Profile(
         kvk_number=data.get("kvkNummer") or "",
         branch_number=data.get("vestigingsnummer") or "",
@@ -259,9 +303,16 @@ def parse_inschrijving(data):
         statutory_name=data.get("statutaireNaam") or "",
         legal_form=data.get("rechtsvorm") or "",
         activities=[
-            Activity(a.get("sbiCode") or "", a.get("omschrijving") or "", bool(a.get("hoofdactiviteit")))
+            Activity(
+                a.get("sbiCode") or "",
+                a.get("omschrijving") or "",
+                bool(a.get("hoofdactiviteit")),
+                sbi_version(a.get("sbiCode") or "", as_of),
+            )
             for a in data.get("activiteit") or []
+            if a.get("sbiCode")
         ],
+        kind="hoofdvestiging" if data.get("vestigingsnummer") else "rechtspersoon",
     )
     profile.founding_raw, profile.founding_date = kvk_date(data.get("datumAanvang"))
     profile.end_raw, profile.end_date = kvk_date(data.get("datumEinde"))
