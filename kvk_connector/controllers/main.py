@@ -34,6 +34,8 @@ STATUS = {
     "disabled": 403,
     "cap": 429,
     "rate_limited": 503,
+    "tls_untrusted": 502,
+    "tls_refused": 502,
 }
 
 
@@ -163,10 +165,10 @@ class KvkRegisterController(http.Controller):
             return self._error(400, "IPD0006", f"vestigingsnummer must be 12 digits, not '{branch}'.")
         try:
             if kvk and not branch:
-                profile = service.fetch_profile(kvk, kind="hoofdvestiging", channel="integration")
+                profile = service._fetch_profile(kvk, kind="hoofdvestiging", channel="integration")
                 return self._answer(profile_xml(profile))
             if branch:
-                profile = service.fetch_profile(kvk, branch, kind="nevenvestiging", channel="integration")
+                profile = service._fetch_profile(kvk, branch, kind="nevenvestiging", channel="integration")
                 return self._answer(profile_xml(profile))
             criteria = {key: params[key] for key in SEARCH_PARAMS if params.get(key)}
             if not criteria:
@@ -177,7 +179,7 @@ class KvkRegisterController(http.Controller):
                 return self._error(400, "parameter", "pagina and resultatenPerPagina are whole numbers.")
             if "type" in criteria:
                 criteria["type"] = [criteria["type"]]
-            page = service.search(criteria, page=page, per_page=per_page, channel="integration")
+            page = service._search_register(criteria, page=page, per_page=per_page, channel="integration")
             return self._answer(search_xml(page))
         except KvkError as error:
             return self._error(STATUS.get(error.code, 502), error.code, service._error_message(error))

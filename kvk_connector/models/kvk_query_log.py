@@ -64,6 +64,11 @@ class KvkQueryLog(models.Model):
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, index=True, ondelete="set null")
     cache_key = fields.Char(readonly=True, index=True)
     attempt = fields.Integer(default=1, readonly=True)
+    origin = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        help="What asked, when it was not a contact yet (a search wizard); set by the server only.",
+    )
 
     @api.depends("product", "create_date")
     def _compute_display_name(self):

@@ -3,12 +3,13 @@ import hashlib
 import json
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytz
 import requests
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import file_path, float_compare
 
 from ..clients import (
@@ -46,10 +47,19 @@ CA_BUNDLE_PARAM = "kvk_connector.ca_bundle"
 # Retries of transient faults (IPD1002, IPD1003, HTTP 5xx, timeouts): scheduled jobs only.
 CRON_RETRIES = 3
 CRON_BACKOFF_SECONDS = 2.0
+KVK_USER_GROUP = "kvk_connector.group_kvk_user"
+KVK_INTEGRATION_GROUP = "kvk_connector.group_kvk_integration"
+# The month of the monthly cap starts at midnight in the company's time zone; KvK's customers are Dutch.
+DEFAULT_TZ = "Europe/Amsterdam"
 
 
 class KvkService(models.AbstractModel):
-    """The one place that knows the KvK endpoints, modes, credentials, products, cache and log."""
+    """The one place that knows the KvK endpoints, modes, credentials, products, cache and log.
+
+    Every method that reaches KvK is private (not callable over RPC) and checks at the
+    seam that the user is a KvK user (or, for the integration endpoint, an integration
+    user); answers it returns may hold confidential data and never go to the browser.
+    """
 
     _name = "kvk.service"
     _description = "KvK Handelsregister Service"
@@ -61,6 +71,15 @@ class KvkService(models.AbstractModel):
             sandbox = self.env["ir.config_parameter"].sudo().get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT)
             return f"{sandbox.rstrip('/')}/kvk/api"
         return ENDPOINTS[company.kvk_mode]
+
+    @api.model
+    def _get_dataservice_url(self, company=None):
+        company = company or self.env.company
+        params = self.env["ir.config_parameter"].sudo()
+        if company.kvk_mode == "sandbox":
+            sandbox = params.get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT)
+            return f"{sandbox.rstrip('/')}/kvk/dataservice"
+        return params.get_param(DATASERVICE_URL_PARAM) or DATASERVICE_ENDPOINTS[company.kvk_mode]
 
     @api.model
     def _get_client(self, company=None):
@@ -79,27 +98,23 @@ class KvkService(models.AbstractModel):
         """The SOAP client of the public-sector connection (mutual TLS, signed requests)."""
         company = company or self.env.company
         params = self.env["ir.config_parameter"].sudo()
-        if company.kvk_mode == "sandbox":
-            sandbox = params.get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT)
-            endpoint = f"{sandbox.rstrip('/')}/kvk/dataservice"
-        else:
-            endpoint = params.get_param(DATASERVICE_URL_PARAM) or DATASERVICE_ENDPOINTS[company.kvk_mode]
         wsdl = params.get_param(DATASERVICE_WSDL_PARAM) or file_path("kvk_connector/schemas/kvk_dataservice.wsdl")
         secrets = company.sudo()
-        cert = base64.b64decode(secrets.kvk_pki_certificate) if secrets.kvk_pki_certificate else b""
-        key = base64.b64decode(secrets.kvk_pki_key) if secrets.kvk_pki_key else b""
         try:
-            return KvkDataserviceClient(
-                wsdl,
-                endpoint,
-                cert,
-                key,
-                timeout=company.kvk_timeout or 10,
-                wsa_to=WSA_TO["production" if company.kvk_mode == "production" else "test"],
-                verify=params.get_param(CA_BUNDLE_PARAM) or True,
-            )
-        except ValueError as exc:  # a certificate or key that cannot be read
+            cert = base64.b64decode(secrets.kvk_pki_certificate) if secrets.kvk_pki_certificate else b""
+            key = base64.b64decode(secrets.kvk_pki_key) if secrets.kvk_pki_key else b""
+        except ValueError as exc:
             raise KvkError("certificate", detail=str(exc)) from exc
+        # Every construction error (unreadable key, key of another certificate, WSDL) is a KvkError.
+        return KvkDataserviceClient(
+            wsdl,
+            self._get_dataservice_url(company),
+            cert,
+            key,
+            timeout=company.kvk_timeout or 10,
+            wsa_to=WSA_TO["production" if company.kvk_mode == "production" else "test"],
+            verify=params.get_param(CA_BUNDLE_PARAM) or True,
+        )
 
     # -- messages ---------------------------------------------------------------------------
 
@@ -132,8 +147,16 @@ class KvkService(models.AbstractModel):
             "disabled": _("This KvK product is switched off in the settings."),
             "cap": _("This month's budget for paid KvK calls is used up. Ask an administrator to raise the cap."),
             "certificate": _(
-                "The public-sector connection needs a readable PKIoverheid certificate and key. "
+                "The public-sector connection needs a readable PKIoverheid certificate and key (PEM, the key "
+                "without a password). Ask an administrator to check the KvK settings."
+            ),
+            "certificate_mismatch": _(
+                "The PKIoverheid private key does not belong to the certificate. "
                 "Ask an administrator to check the KvK settings."
+            ),
+            "wsdl": _(
+                "The description (WSDL) of the KvK Dataservice cannot be loaded. Ask an administrator to check "
+                "the system parameter kvk_connector.dataservice_wsdl."
             ),
             "soap_fault": _("The register refused the request of the public-sector connection."),
             "tls_untrusted": _(
@@ -162,14 +185,45 @@ class KvkService(models.AbstractModel):
         return company[f"kvk_price_{product}"] if product in PAID_PRODUCTS else 0.0
 
     @api.model
+    def _month_start(self, company, now=None):
+        """The start of the current month in the company's time zone, as a naive UTC datetime."""
+        try:
+            zone = pytz.timezone(company.partner_id.tz or DEFAULT_TZ)
+        except pytz.UnknownTimeZoneError:
+            zone = pytz.timezone(DEFAULT_TZ)
+        local = pytz.utc.localize(now or fields.Datetime.now()).astimezone(zone)
+        first = zone.localize(datetime(local.year, local.month, 1))
+        return first.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _lock_cap(self, company):
+        """Make this transaction the only one that may spend the company's budget until it ends.
+
+        The row update is what serialises: a second transaction that wants to spend waits for it,
+        and, as Odoo runs in REPEATABLE READ, then fails with a serialisation error instead of
+        passing the cap on an old view of the month; Odoo retries a web request after such an
+        error, and the retry sees the first call in the log.
+        """
+        company.flush_recordset(["kvk_monthly_cap"])
+        self.env.cr.execute("UPDATE res_company SET kvk_monthly_cap = kvk_monthly_cap WHERE id = %s", [company.id])
+
+    @api.model
     def _month_cost(self, company):
-        start = fields.Datetime.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        start = self._month_start(company)
         groups = (
             self.env["kvk.query.log"]
             .sudo()
             ._read_group([("company_id", "=", company.id), ("create_date", ">=", start)], [], ["cost:sum"])
         )
         return groups[0][0] if groups else 0.0
+
+    @api.model
+    def _cache_key(self, company, product, method, params):
+        """The key of a call in the cache of paid answers: the mode and endpoint count, so that a test
+        answer is never served after switching to production (or to another endpoint)."""
+        endpoint = self._get_dataservice_url(company) if product == "dataservice" else self._get_base_url(company)
+        key = [company.kvk_mode, endpoint, product, method, params]
+        return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
     @api.model
     def _cached(self, company, key):
@@ -195,15 +249,33 @@ class KvkService(models.AbstractModel):
     # -- the one call -------------------------------------------------------------------------------
 
     @api.model
-    def _call(self, product, method, *args, partner=None, channel="ui", company=None, **kwargs):
+    def _check_kvk_access(self, channel="ui"):
+        """Only KvK users (and, for the integration endpoint, integration users) reach the register."""
+        if self.env.su:
+            return
+        user = self.env.user
+        if user.has_group(KVK_USER_GROUP) or (channel == "integration" and user.has_group(KVK_INTEGRATION_GROUP)):
+            return
+        raise AccessError(self.env._("Only users of the group KvK Handelsregister / User may query the register."))
+
+    @api.model
+    def _call(self, product, method, *args, partner=None, channel="ui", company=None, origin=None, **kwargs):
         """Call ``client.<method>(*args, **kwargs)`` for ``product``, with cache, cap, log and retries.
 
         Returns the answer's JSON (a dict); raises :class:`KvkError` with ``code``
         (an IPD code, ``timeout``, ``disabled``, ``cap``...).  Every outcome is logged.
         """
+        return self._call_dated(
+            product, method, *args, partner=partner, channel=channel, company=company, origin=origin, **kwargs
+        )[0]
+
+    @api.model
+    def _call_dated(self, product, method, *args, partner=None, channel="ui", company=None, origin=None, **kwargs):
+        """As :meth:`_call`, returning (answer, when it was received) - a cached answer is as old as its entry."""
+        self._check_kvk_access(channel)
         company = company or self.env.company
         params = {"args": list(args), **kwargs}
-        key = hashlib.sha256(json.dumps([product, method, params], sort_keys=True, default=str).encode()).hexdigest()
+        key = self._cache_key(company, product, method, params)
         log = {
             "user_id": self.env.uid,
             "company_id": company.id,
@@ -212,6 +284,7 @@ class KvkService(models.AbstractModel):
             "params": json.dumps(params, ensure_ascii=False, default=str),
             "partner_id": partner.id if partner else False,
             "cache_key": key,
+            "origin": origin or False,
         }
         if not self._product_enabled(product, company):
             raise self._log_error(log, KvkError("disabled"), state="blocked")
@@ -225,19 +298,22 @@ class KvkService(models.AbstractModel):
                 )
                 payload = cached._payload()
                 if payload is not None:
-                    return payload
+                    return payload, cached.create_date
             price = self._product_price(product, company)
             cap = company.kvk_monthly_cap
-            if cap and float_compare(self._month_cost(company) + price, cap, precision_digits=4) > 0:
-                raise self._log_error(log, KvkError("cap"), state="blocked")
+            if cap:
+                self._lock_cap(company)
+                if float_compare(self._month_cost(company) + price, cap, precision_digits=4) > 0:
+                    raise self._log_error(log, KvkError("cap"), state="blocked")
         try:
             client = self._get_dataservice_client(company) if product == "dataservice" else self._get_client(company)
         except KvkError as error:
             raise self._log_error(log, error) from None
         try:
-            return self._call_with_retries(client, log, product, method, args, kwargs, company, channel)
+            data = self._call_with_retries(client, log, product, method, args, kwargs, company, channel)
         finally:
             client.close()
+        return data, fields.Datetime.now()
 
     @api.model
     def _call_with_retries(self, client, log, product, method, args, kwargs, company, channel):
@@ -265,21 +341,26 @@ class KvkService(models.AbstractModel):
         raise AssertionError("unreachable")
 
     @api.model
-    def _next_log_id(self):
-        last = self.env["kvk.query.log"].sudo().search([], order="id desc", limit=1)
-        return last.id + 1
-
-    @api.model
-    def _link_new_partner(self, first_log_id, partner):
-        """Link the current user's unlinked queries since ``first_log_id`` to the contact they created.
+    def _link_new_partner(self, origin, partner):
+        """Link the current user's unlinked queries made from ``origin`` (one search wizard, named by
+        the server, never by the browser) to the contact they created.
 
         The one change the log ever takes, made here and nowhere else: the contact did not
         exist when it was asked for (search register from the Contacts menu).
         """
+        if not origin:
+            return self.env["kvk.query.log"]
         logs = (
             self.env["kvk.query.log"]
             .sudo()
-            .search([("id", ">=", first_log_id), ("user_id", "=", self.env.uid), ("partner_id", "=", False)])
+            .search(
+                [
+                    ("origin", "=", origin),
+                    ("user_id", "=", self.env.uid),
+                    ("company_id", "=", self.env.company.id),
+                    ("partner_id", "=", False),
+                ]
+            )
         )
         if logs:
             models.Model.write(logs, {"partner_id": partner.id})
@@ -309,35 +390,46 @@ class KvkService(models.AbstractModel):
         _logger.info("KvK %s call failed: %s (%s)", base["product"], error.code, error.detail)
         return error
 
-    # -- business methods -------------------------------------------------------------------------------
+    # -- business methods (private: none of them may be called over RPC) ---------------------------
 
     @api.model
-    def search(self, criteria, page=1, per_page=10, channel="ui", partner=None):
+    def _search_register(self, criteria, page=1, per_page=10, channel="ui", partner=None, origin=None):
         """Zoeken v2: a :class:`clients.SearchPage`."""
         data = self._call(
-            "zoeken", "search", page=page, per_page=per_page, channel=channel, partner=partner, **criteria
+            "zoeken",
+            "search",
+            page=page,
+            per_page=per_page,
+            channel=channel,
+            partner=partner,
+            origin=origin,
+            **criteria,
         )
         return parse_search(data)
 
     @api.model
-    def fetch_profile(self, kvk_number, branch_number="", kind="", channel="ui", partner=None):
+    def _fetch_profile(self, kvk_number, branch_number="", kind="", channel="ui", partner=None, origin=None):
         """The register data of a company or branch as a :class:`clients.Profile`.
 
-        A main branch or legal entity comes from Basisprofiel, a side branch from
-        Vestigingsprofiel; when a product is switched off, the other one is used.
+        ``kind`` is the registration's kind (hoofdvestiging, nevenvestiging, rechtspersoon):
+        a main branch or legal entity comes from Basisprofiel (or, on a public-sector
+        connection, from the Dataservice), a side branch from Vestigingsprofiel; when a
+        product is switched off, the other one is used.
         """
+        self._check_kvk_access(channel)
         company = self.env.company
+        calling = {"channel": channel, "partner": partner, "origin": origin}
         if company.kvk_connection == "public" and kind != "nevenvestiging" and kvk_number:
-            data = self._call("dataservice", "ophalen_inschrijving", kvk_number, channel=channel, partner=partner)
-            return parse_inschrijving(data)
+            data, when = self._call_dated("dataservice", "ophalen_inschrijving", kvk_number, **calling)
+            return parse_inschrijving(data, as_of=when.date())
         use_basis = self._product_enabled("basisprofiel", company)
         use_branch = self._product_enabled("vestigingsprofiel", company) and branch_number
         if branch_number and (kind == "nevenvestiging" or not use_basis) and use_branch:
-            data = self._call("vestigingsprofiel", "vestigingsprofiel", branch_number, channel=channel, partner=partner)
-            return parse_vestigingsprofiel(data)
+            data, when = self._call_dated("vestigingsprofiel", "vestigingsprofiel", branch_number, **calling)
+            return parse_vestigingsprofiel(data, as_of=when.date())
         if use_basis:
-            data = self._call("basisprofiel", "basisprofiel", kvk_number, channel=channel, partner=partner)
-            return parse_basisprofiel(data)
+            data, when = self._call_dated("basisprofiel", "basisprofiel", kvk_number, **calling)
+            return parse_basisprofiel(data, as_of=when.date())
         raise self._log_error(
             {
                 "user_id": self.env.uid,
@@ -346,23 +438,28 @@ class KvkService(models.AbstractModel):
                 "product": "basisprofiel",
                 "params": json.dumps({"args": [kvk_number]}),
                 "partner_id": partner.id if partner else False,
+                "origin": origin or False,
             },
             KvkError("disabled"),
             state="blocked",
         )
 
     @api.model
-    def user_error(self, error):
+    def _user_error(self, error):
         """A :class:`KvkError` as the ``UserError`` the UI shows."""
         return UserError(self._error_message(error))
 
     @api.model
     def _profile_from_hit(self, hit):
         """What a search hit alone tells, when no paid product may be used."""
+        address = hit.address if hit.address and not (hit.shielded or hit.address.shielded) else None
         return Profile(
             kvk_number=hit.kvk_number,
             branch_number=hit.branch_number,
+            rsin=hit.rsin,
             name=hit.name,
-            visiting=hit.address if hit.address and not hit.address.is_postal else None,
-            postal=hit.address if hit.address and hit.address.is_postal else None,
+            visiting=address if address and not address.is_postal else None,
+            postal=address if address and address.is_postal else None,
+            shielded=["bezoekadres"] if hit.shielded else [],
+            kind=hit.kind,
         )

@@ -23,7 +23,7 @@ class TestExtract(KvkHttpCase):
             self.assertIn(text, html)
 
     def test_logged_answer_prints(self):
-        self.env["kvk.service"].with_user(self.salesperson).fetch_profile("68750110")
+        self.env["kvk.service"].with_user(self.salesperson)._fetch_profile("68750110")
         log = self.company_logs([], limit=1)
         report = self.env.ref("kvk_connector.action_report_kvk_query_log")
         pdf, kind = report.with_context(force_report_rendering=True)._render_qweb_pdf(report.report_name, log.ids)

@@ -1,9 +1,11 @@
 import base64
 import datetime
 import json
+import os
 import shutil
 import ssl
 import tempfile
+from unittest.mock import patch
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -83,7 +85,7 @@ class TestPublicSectorConnection(KvkCase):
     def test_missing_certificate_is_reported(self):
         self.company.write({"kvk_pki_key": False})
         try:
-            self.env["kvk.service"].with_user(self.salesperson).fetch_profile("69599084")
+            self.env["kvk.service"].with_user(self.salesperson)._fetch_profile("69599084")
         except KvkError as error:
             self.assertEqual(error.code, "certificate")
             self.assertIn("PKIoverheid", self.env["kvk.service"]._error_message(error))
@@ -92,8 +94,36 @@ class TestPublicSectorConnection(KvkCase):
         self.assertEqual(self.kvk_calls("/kvk/dataservice"), [])
         self.assertEqual(self.company_logs([], limit=1).error_code, "certificate")
 
+    def test_unusable_key_material_is_reported_and_leaves_no_file(self):
+        folder = tempfile.mkdtemp(prefix="kvk-test-tmp-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        other_cert, other_key = pki_pair()
+        service = self.env["kvk.service"].with_user(self.salesperson)
+        cases = [
+            ({"kvk_pki_key": other_key}, "certificate_mismatch", "does not belong to the certificate"),
+            (
+                {"kvk_pki_key": base64.b64encode(b"-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----\n")},
+                "certificate",
+                "PEM",
+            ),
+            ({"kvk_pki_certificate": base64.b64encode(b"not a certificate")}, "certificate", "PEM"),
+        ]
+        for values, code, message in cases:
+            with self.subTest(code=code), self.env.cr.savepoint(), patch.object(tempfile, "tempdir", folder):
+                self.company.write(values)
+                try:
+                    service._fetch_profile("69599084")
+                except KvkError as error:
+                    self.assertEqual(error.code, code)
+                    self.assertIn(message, service._error_message(error))
+                else:
+                    self.fail("no KvkError")
+                self.assertEqual(self.company_logs([], limit=1).error_code, code)
+        self.assertEqual(os.listdir(folder), [], "key material left on disk")
+        self.assertEqual(self.kvk_calls("/kvk/dataservice"), [])
+
     def test_side_branches_still_use_the_api(self):
-        profile = self.env["kvk.service"].fetch_profile("69599084", "000038509520", "nevenvestiging")
+        profile = self.env["kvk.service"]._fetch_profile("69599084", "000038509520", "nevenvestiging")
         self.assertEqual(profile.branch_number, "000038509520")
         self.assertEqual(len(self.kvk_calls("/kvk/api/v1/vestigingsprofielen")), 1)
 
@@ -172,7 +202,7 @@ class TestPublicSectorMutualTls(KvkCase):
     def test_without_the_ca_bundle_the_register_is_not_trusted(self):
         self.env["ir.config_parameter"].sudo().set_param(CA_BUNDLE_PARAM, False)
         with self.assertRaises(KvkError) as caught:
-            self.env["kvk.service"].with_user(self.salesperson).fetch_profile("69599084")
+            self.env["kvk.service"].with_user(self.salesperson)._fetch_profile("69599084")
         self.assertEqual(caught.exception.code, "tls_untrusted")
         self.assertIn("not trusted", self.env["kvk.service"]._error_message(caught.exception))
         self.assertEqual(self.kvk_calls("/kvk/"), [])
