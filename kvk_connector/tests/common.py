@@ -25,7 +25,9 @@ class KvkCaseMixin(SandboxCaseMixin):
                 "kvk_api_key": "sandbox-key",
             }
         )
-        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids))
+        # English unless a test says otherwise, whatever languages the database has loaded
+        cls.company.partner_id.lang = "en_US"
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids, lang="en_US"))
         cls.env.user.company_ids |= cls.company
         cls.salesperson = cls.env["res.users"].create(
             {
@@ -34,8 +36,18 @@ class KvkCaseMixin(SandboxCaseMixin):
                 "email": "sanne@example.com",
                 "company_id": cls.company.id,
                 "company_ids": [(6, 0, cls.company.ids)],
+                "lang": "en_US",
+                # a salesperson: KvK User, and Contact Creation to write what the register gives
                 "groups_id": [
-                    (6, 0, [cls.env.ref("base.group_user").id, cls.env.ref("kvk_connector.group_kvk_user").id])
+                    (
+                        6,
+                        0,
+                        [
+                            cls.env.ref("base.group_user").id,
+                            cls.env.ref("base.group_partner_manager").id,
+                            cls.env.ref("kvk_connector.group_kvk_user").id,
+                        ],
+                    )
                 ],
             }
         )

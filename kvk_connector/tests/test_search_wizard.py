@@ -92,7 +92,7 @@ class TestSearchWizard(KvkCase):
                     "kvk_legal_form": "Besloten vennootschap met gewone structuur",
                     "kvk_founding_raw": "20170300",
                     "kvk_founding_date": False,
-                    "zip": "8823SJ",
+                    "zip": "8823 SJ",
                     "street": "Hizzaarderlaan 3 A",
                     "website": "https://www.testbvdonald.nl",
                     "kvk_employees": 4,
@@ -107,7 +107,7 @@ class TestSearchWizard(KvkCase):
         self.assertEqual(partner.kvk_sbi_ids.mapped("code"), ["01241"])
         postal = partner.child_ids.filtered("kvk_is_postal_address")
         self.assertRecordValues(
-            postal, [{"type": "invoice", "street": "Postbus 200", "zip": "1000AE", "city": "Rommeldam"}]
+            postal, [{"type": "invoice", "street": "Postbus 200", "zip": "1000 AE", "city": "Rommeldam"}]
         )
         self.assertIn("857587973", partner.message_ids[0].body)
         self.assertIn("Written from the KvK register", partner.message_ids[0].body)
@@ -144,8 +144,10 @@ class TestSearchWizard(KvkCase):
             ],
         )
         self.assertEqual(self.kvk_calls("/kvk/api/v1/")[0]["path"].rsplit("/", 1)[1], "000038509520")
-        self.assertEqual(partner.kvk_query_count, 1)
-        self.assertEqual(self.company_logs([("partner_id", "=", partner.id)]).product, "vestigingsprofiel")
+        # the wizard's queries (the search and the profile) belong to the contact they made
+        self.assertEqual(partner.kvk_query_count, 2)
+        logs = self.company_logs([("partner_id", "=", partner.id)])
+        self.assertEqual(sorted(logs.mapped("product")), ["vestigingsprofiel", "zoeken"])
 
     def test_new_contact_takes_only_ticked_values(self):
         wizard = self.wizard(kvk_number="68750110")

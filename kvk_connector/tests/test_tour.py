@@ -30,7 +30,7 @@ class TestSearchRegisterTour(KvkHttpCase):
                     "kvk_branch_number": "000037178598",
                     "kvk_rsin": "857587973",
                     "street": "Hizzaarderlaan 3 A",
-                    "zip": "8823SJ",
+                    "zip": "8823 SJ",
                     "city": "Lollum",
                     "kvk_linked": True,
                 }

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import re
 
@@ -5,20 +6,38 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn, postcode
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..clients import Address, KvkError, SearchHit
+from ..models.res_partner import KINDS
 
-KINDS = [("hoofdvestiging", "Main branch"), ("nevenvestiging", "Side branch"), ("rechtspersoon", "Legal entity")]
+
+def hit_to_json(hit):
+    return dataclasses.asdict(hit)
+
+
+def hit_from_json(data):
+    address = data.get("address")
+    return SearchHit(**{**data, "address": Address(**address) if address else None})
 
 
 class KvkSearchWizard(models.TransientModel):
-    """Search register: criteria, a page of hits, then a preview of one hit."""
+    """Search register: criteria, a page of hits, then a preview of one hit.
+
+    Every field of a wizard can be read and written by the browser, so none holds a register
+    answer: the hits of the page and the values of the previewed profile stay on the server
+    (:class:`KvkSearchWizardAnswer`, which no user can read), and applying writes only those.
+    A line or preview row names a hit or a value; it never carries one that is written.
+    """
 
     _name = "kvk.search.wizard"
     _description = "Search the KvK Register"
+    _check_company_auto = True
 
-    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company, ondelete="cascade"
+    )
+    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, check_company=True)
     state = fields.Selection(
         [("search", "Criteria"), ("results", "Results"), ("preview", "Preview")], default="search", required=True
     )
@@ -42,9 +61,31 @@ class KvkSearchWizard(models.TransientModel):
     fill_empty_only = fields.Boolean(
         string="Fill Empty Fields Only", default=True, help="Keep what the contact already holds; untick to overwrite."
     )
-    values_json = fields.Text(readonly=True)
-    first_log_id = fields.Integer(readonly=True, help="Query log entries from this id on were made by this wizard.")
     message = fields.Char(readonly=True)
+
+    # -- the server's side ------------------------------------------------------------------------
+
+    def _check_kvk_user(self):
+        if not self.env.su and not self.env.user.has_group("kvk_connector.group_kvk_user"):
+            raise AccessError(self.env._("Only users of the group KvK Handelsregister / User may use the register."))
+
+    def _in_company(self):
+        """The wizard in its company's environment: that company's connection, cache, cap and log
+        (a company the user may not use is refused by the ORM)."""
+        self.ensure_one()
+        return self.with_company(self.company_id)
+
+    def _log_origin(self):
+        """How the query log names this wizard (to link its queries to the contact it creates)."""
+        self.ensure_one()
+        return f"{self._name},{self.id}"
+
+    def _answer(self):
+        """The wizard's server-side answer record (created empty when missing)."""
+        self.ensure_one()
+        Answer = self.env["kvk.search.wizard.answer"].sudo()
+        answer = Answer.search([("wizard_id", "=", self.id)], limit=1)
+        return answer or Answer.create({"wizard_id": self.id, "company_id": self.company_id.id})
 
     # -- criteria --------------------------------------------------------------------------------
 
@@ -120,18 +161,21 @@ class KvkSearchWizard(models.TransientModel):
     # -- search ------------------------------------------------------------------------------------
 
     def action_search(self):
+        self._check_kvk_user()
         self.page = 1
-        return self._run_search()
+        return self._in_company()._run_search()
 
     def action_next_page(self):
+        self._check_kvk_user()
         if self.page < self.page_count:
             self.page += 1
-        return self._run_search()
+        return self._in_company()._run_search()
 
     def action_previous_page(self):
+        self._check_kvk_user()
         if self.page > 1:
             self.page -= 1
-        return self._run_search()
+        return self._in_company()._run_search()
 
     def action_back(self):
         self.write({"state": "search", "message": False, "preview_ids": [fields.Command.clear()]})
@@ -145,22 +189,29 @@ class KvkSearchWizard(models.TransientModel):
         self.ensure_one()
         criteria = self._criteria()
         self.line_ids.unlink()
+        answer = self._answer()
+        answer.write({"hits_json": False, "values_json": False, "kind": False})
         service = self.env["kvk.service"]
         try:
-            page = service.search(criteria, page=self.page, per_page=self.per_page, partner=self.partner_id)
+            page = service._search_register(
+                criteria, page=self.page, per_page=self.per_page, partner=self.partner_id, origin=self._log_origin()
+            )
         except KvkError as error:
             self.write({"state": "search", "message": service._error_message(error), "total": 0, "page_count": 0})
             return self._reopen()
         lines = []
-        for hit in page.hits:
+        for index, hit in enumerate(page.hits):
             address = hit.address
             existing = self.env["res.partner"]._kvk_find_duplicate(hit.kvk_number, hit.branch_number)
             lines.append(
                 {
+                    "hit_index": index,
                     "kvk_number": hit.kvk_number,
                     "branch_number": hit.branch_number,
                     "name": hit.name,
                     "kind": hit.kind if hit.kind in dict(KINDS) else False,
+                    "rsin": hit.rsin,
+                    "is_shielded": hit.shielded,
                     "street": address.street if address else "",
                     "postcode": address.postcode if address else "",
                     "city": address.city if address else "",
@@ -168,6 +219,7 @@ class KvkSearchWizard(models.TransientModel):
                     "existing_partner_id": existing.id,
                 }
             )
+        answer.hits_json = json.dumps([hit_to_json(hit) for hit in page.hits])
         self.write(
             {
                 "state": "results",
@@ -179,11 +231,24 @@ class KvkSearchWizard(models.TransientModel):
         )
         return self._reopen()
 
+    def _hit(self, line):
+        """The register's hit a result line stands for, as the server received it."""
+        self.ensure_one()
+        if line.wizard_id != self:
+            raise UserError(self.env._("This result belongs to another search."))
+        hits = json.loads(self._answer().hits_json or "[]")
+        if not 0 <= line.hit_index < len(hits):
+            raise UserError(self.env._("This result is no longer available: search again."))
+        return hit_from_json(hits[line.hit_index])
+
     # -- preview and apply ---------------------------------------------------------------------------
 
     def _select(self, line):
         self.ensure_one()
-        duplicate = self.env["res.partner"]._kvk_find_duplicate(line.kvk_number, line.branch_number, self.partner_id)
+        self._check_kvk_user()
+        hit = self._hit(line)
+        Partner = self.env["res.partner"]
+        duplicate = Partner._kvk_find_duplicate(hit.kvk_number, hit.branch_number, self.partner_id)
         if duplicate:
             return {
                 "type": "ir.actions.act_window",
@@ -193,32 +258,24 @@ class KvkSearchWizard(models.TransientModel):
                 "target": "current",
                 "name": duplicate.display_name,
             }
+        # Before a paid call: may this user write what it will bring?
+        if self.partner_id:
+            self.partner_id.check_access("write")
+        else:
+            Partner.check_access("create")
         service = self.env["kvk.service"]
-        if not self.first_log_id:
-            self.first_log_id = service._next_log_id()
         try:
-            profile = service.fetch_profile(
-                line.kvk_number, line.branch_number, line.kind or "", partner=self.partner_id
+            profile = service._fetch_profile(
+                hit.kvk_number, hit.branch_number, hit.kind, partner=self.partner_id, origin=self._log_origin()
             )
         except KvkError as error:
             if error.code != "disabled":
                 self.message = service._error_message(error)
                 return self._reopen()
-            profile = service._profile_from_hit(
-                SearchHit(
-                    line.kvk_number,
-                    line.branch_number or "",
-                    line.name,
-                    line.kind or "",
-                    line.is_active,
-                    Address(
-                        kind="bezoekadres", street=line.street or "", postcode=line.postcode or "", city=line.city or ""
-                    ),
-                )
-            )
-        if line.branch_number and not profile.branch_number:
-            profile.branch_number = line.branch_number
-        values = self.env["res.partner"]._kvk_prepare_values(profile)
+            profile = service._profile_from_hit(hit)
+        if hit.branch_number and not profile.branch_number:
+            profile.branch_number = hit.branch_number
+        values = Partner._kvk_prepare_values(profile)
         previews = []
         for sequence, (key, (label, _value, shown)) in enumerate(values.items()):
             current = self.partner_id._kvk_current(key) if self.partner_id else ""
@@ -235,12 +292,12 @@ class KvkSearchWizard(models.TransientModel):
         message = False
         if profile.shielded:
             message = self.env._("Shielded by the register, not written: %s", ", ".join(profile.shielded))
+        self._answer().write({"values_json": json.dumps(values), "kind": hit.kind or profile.kind or False})
         self.write(
             {
                 "state": "preview",
                 "message": message,
                 "selected_line_id": line.id,
-                "values_json": json.dumps(values),
                 "preview_ids": [fields.Command.clear()] + [fields.Command.create(vals) for vals in previews],
             }
         )
@@ -252,12 +309,22 @@ class KvkSearchWizard(models.TransientModel):
             preview.apply = not preview.current_value or not self.fill_empty_only
 
     def action_apply(self):
-        """Write the ticked register values to the contact, or to a new one."""
+        """Write the ticked register values to the contact, or to a new one.
+
+        The values are the server's own copy of the previewed answer; a preview row only
+        says which of them to write, and a key the answer does not hold writes nothing.
+        """
         self.ensure_one()
-        if self.state != "preview" or not self.values_json:
+        self._check_kvk_user()
+        return self._in_company()._apply()
+
+    def _apply(self):
+        self.ensure_one()
+        answer = self._answer()
+        if self.state != "preview" or not answer.values_json:
             raise UserError(self.env._("Pick a result first."))
-        values = {key: tuple(value) for key, value in json.loads(self.values_json).items()}
-        keys = self.preview_ids.filtered("apply").mapped("key")
+        values = {key: tuple(value) for key, value in json.loads(answer.values_json).items()}
+        keys = [key for key in self.preview_ids.filtered("apply").mapped("key") if key in values]
         kvk = values.get("company_registry", ("", ""))[1]
         branch = values.get("kvk_branch_number", ("", ""))[1]
         duplicate = self.env["res.partner"]._kvk_find_duplicate(kvk, branch, self.partner_id)
@@ -271,12 +338,15 @@ class KvkSearchWizard(models.TransientModel):
                 )
             )
         partner = self.partner_id
-        if not partner:
-            name = values.get("name", ("", self.selected_line_id.name))[1]
+        if partner:
+            partner.check_access("write")
+        else:
+            name = values.get("name", ("", "", ""))[1] or kvk
             partner = self.env["res.partner"].create({"name": name, "is_company": True})
-        partner._kvk_write_register_values(values, keys)
-        if not self.partner_id and self.first_log_id:
-            self.env["kvk.service"]._link_new_partner(self.first_log_id, partner)
+        partner._kvk_write_register_values(values, keys, kind=answer.kind or None)
+        if not self.partner_id:
+            self.env["kvk.service"]._link_new_partner(self._log_origin(), partner)
+        answer.write({"values_json": False})
         return {
             "type": "ir.actions.act_window",
             "res_model": "res.partner",
@@ -291,10 +361,13 @@ class KvkSearchWizardLine(models.TransientModel):
     _description = "KvK Search Result"
 
     wizard_id = fields.Many2one("kvk.search.wizard", required=True, ondelete="cascade")
+    hit_index = fields.Integer(help="Which hit of the page, as the server keeps it.")
     kvk_number = fields.Char(string="KvK Number")
     branch_number = fields.Char(string="Vestigingsnummer")
     name = fields.Char()
     kind = fields.Selection(KINDS, string="Type")
+    rsin = fields.Char(string="RSIN")
+    is_shielded = fields.Boolean(string="Address Shielded")
     street = fields.Char()
     postcode = fields.Char()
     city = fields.Char()
@@ -303,7 +376,7 @@ class KvkSearchWizardLine(models.TransientModel):
 
     def action_select(self):
         self.ensure_one()
-        return self.wizard_id._select(self)
+        return self.wizard_id._in_company()._select(self)
 
 
 class KvkSearchWizardPreview(models.TransientModel):
@@ -318,3 +391,20 @@ class KvkSearchWizardPreview(models.TransientModel):
     current_value = fields.Char(string="Current")
     register_value = fields.Char(string="Register")
     apply = fields.Boolean(string="Write")
+
+
+class KvkSearchWizardAnswer(models.TransientModel):
+    """What the register answered to one search wizard: kept on the server, read by no user.
+
+    The search's hits (a page) and the values of the previewed profile, confidential values
+    included; the wizard's fields only point into it.  Removed with its wizard.
+    """
+
+    _name = "kvk.search.wizard.answer"
+    _description = "KvK Register Answer of a Search"
+
+    wizard_id = fields.Many2one("kvk.search.wizard", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
+    hits_json = fields.Text()
+    values_json = fields.Text()
+    kind = fields.Char()
