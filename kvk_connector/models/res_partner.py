@@ -1,15 +1,27 @@
+import logging
+import re
+import zlib
 from datetime import timedelta
 
 from markupsafe import Markup, escape
+from stdnum.nl import bsn
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..clients import KvkError
+
+_logger = logging.getLogger(__name__)
 
 CONFIDENTIAL = "kvk_connector.group_kvk_confidential"
 # Register keys only a public-sector connection fills; written with sudo, never shown in previews or chatter.
 CONFIDENTIAL_KEYS = ("kvk_bsn", "kvk_private_address")
+KINDS = [("hoofdvestiging", "Main branch"), ("nevenvestiging", "Side branch"), ("rechtspersoon", "Legal entity")]
+KVK_NUMBER = re.compile(r"[0-9]{8}")
+# Advisory lock namespace of the refresh job (the second key is the company).
+REFRESH_LOCK = zlib.crc32(b"kvk_connector.refresh") & 0x7FFFFFFF
+# A contact whose refresh failed is tried again after 1, 2, 4... days, at most this many.
+REFRESH_BACKOFF_MAX_DAYS = 32
 
 
 class ResPartner(models.Model):
@@ -23,10 +35,11 @@ class ResPartner(models.Model):
     kvk_statutory_name = fields.Char(string="Statutory Name", tracking=True)
     kvk_trade_names = fields.Text(string="Trade Names")
     kvk_founding_raw = fields.Char(
-        string="Founding Date (register)", size=8, help="As the register gives it: YYYYMMDD, unknown parts as zeros."
+        string="Founding Date (register)",
+        help="As the register gives it: YYYYMMDD, unknown parts as zeros (other text is kept as it came).",
     )
     kvk_founding_date = fields.Date(string="Founding Date", tracking=True)
-    kvk_end_raw = fields.Char(string="Registration End (register)", size=8)
+    kvk_end_raw = fields.Char(string="Registration End (register)")
     kvk_end_date = fields.Date(string="Registration End", tracking=True)
     kvk_former = fields.Boolean(
         string="Former Organisation",
@@ -42,6 +55,27 @@ class ResPartner(models.Model):
     kvk_employees_full = fields.Integer(string="Full-time Employees")
     kvk_employees_part = fields.Integer(string="Part-time Employees")
     kvk_is_postal_address = fields.Boolean(string="Register Postal Address", copy=False)
+    kvk_registration_kind = fields.Selection(
+        KINDS,
+        string="Registration Kind",
+        readonly=True,
+        copy=False,
+        help="What the contact was linked to: it decides which KvK product keeps it current.",
+    )
+    kvk_company_id = fields.Many2one(
+        "res.company",
+        string="Refreshed By",
+        readonly=True,
+        copy=False,
+        help="The company whose KvK connection (mode, key, cache, cap, log) keeps this contact current.",
+    )
+    kvk_refresh_failures = fields.Integer(string="Failed Refreshes", readonly=True, copy=False)
+    kvk_refresh_failed_at = fields.Datetime(string="Last Failed Refresh", readonly=True, copy=False)
+    kvk_refresh_error_code = fields.Char(string="Refresh Error Code", readonly=True, copy=False)
+    kvk_refresh_error = fields.Char(string="Refresh Error", readonly=True, copy=False)
+    kvk_refresh_retry_after = fields.Datetime(
+        string="Next Refresh Not Before", readonly=True, copy=False, help="Back-off after failed refreshes."
+    )
     kvk_query_count = fields.Integer(compute="_compute_kvk_query_count", string="KvK Query Count")
     # Only a public-sector connection returns these; only the confidential group reads them.
     kvk_bsn = fields.Char(string="BSN (confidential)", groups=CONFIDENTIAL, copy=False)
@@ -67,12 +101,19 @@ class ResPartner(models.Model):
 
     # -- actions --------------------------------------------------------------------------------
 
+    def _kvk_check_user(self):
+        if not self.env.su and not self.env.user.has_group("kvk_connector.group_kvk_user"):
+            raise AccessError(self.env._("Only users of the group KvK Handelsregister / User may use the register."))
+
     def action_kvk_search(self):
         """Open "Search register" for this contact, pre-filled with what it knows."""
         self.ensure_one()
-        context = {"default_partner_id": self.id, "dialog_size": "extra-large"}
-        if self.company_registry and len(self.company_registry.strip()) == 8:
-            context["default_kvk_number"] = self.company_registry.strip()
+        self._kvk_check_user()
+        company = self.company_id if self.company_id in self.env.companies else self.env.company
+        context = {"default_partner_id": self.id, "default_company_id": company.id, "dialog_size": "extra-large"}
+        registry = (self.company_registry or "").strip()
+        if KVK_NUMBER.fullmatch(registry):
+            context["default_kvk_number"] = registry
         else:
             context["default_name"] = self.name
         return {
@@ -86,6 +127,7 @@ class ResPartner(models.Model):
 
     def action_kvk_queries(self):
         self.ensure_one()
+        self.env["kvk.query.log"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("kvk_connector.kvk_query_log_action")
         action["domain"] = [("partner_id", "=", self.id)]
         return action
@@ -93,6 +135,8 @@ class ResPartner(models.Model):
     def action_kvk_print_extract(self):
         """Print the register extract as PDF and keep it on the contact."""
         self.ensure_one()
+        self._kvk_check_user()
+        self.check_access("read")
         report = self.env.ref("kvk_connector.action_report_kvk_extract")
         pdf, _type = report.with_context(force_report_rendering=True)._render_qweb_pdf(report.report_name, self.ids)
         name = self.env._("KvK extract %(kvk)s %(date)s", kvk=self.company_registry or "", date=fields.Date.today())
@@ -161,19 +205,22 @@ class ResPartner(models.Model):
             put("street", _("Street"), visiting.street)
             put("zip", _("Postcode"), visiting.postcode)
             put("city", _("City"), visiting.city)
-            if visiting.country == "NL":
-                country = self.env.ref("base.nl")
+            country = self._kvk_country(visiting.country)
+            if country:
                 put("country_id", _("Country"), country.id, country.name)
         if profile.main_activity:
             main = profile.main_activity
             put(
-                "kvk_sbi_id", _("Main activity (SBI)"), [main.code, main.description], f"{main.code} {main.description}"
+                "kvk_sbi_id",
+                _("Main activity (SBI)"),
+                [main.code, main.description, main.version],
+                f"{main.code} {main.description}",
             )
         if profile.activities:
             put(
                 "kvk_sbi_ids",
                 _("Activities (SBI)"),
-                [[a.code, a.description] for a in profile.activities],
+                [[a.code, a.description, a.version] for a in profile.activities],
                 ", ".join(a.code for a in profile.activities),
             )
         for key, label, number in (
@@ -202,6 +249,13 @@ class ResPartner(models.Model):
             )
         return values
 
+    @api.model
+    def _kvk_country(self, code):
+        """The country of an ISO code the register's answer gave (KvK names countries in Dutch)."""
+        if not code:
+            return self.env["res.country"]
+        return self.env["res.country"].search([("code", "=", code.upper())], limit=1)
+
     def _kvk_current(self, key):
         """The contact's current value of a register key, as the preview shows it."""
         self.ensure_one()
@@ -229,8 +283,12 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.child_ids.filtered("kvk_is_postal_address")[:1]
 
-    def _kvk_write_register_values(self, values, keys):
-        """Write the chosen register ``values`` (from :meth:`_kvk_prepare_values`) and post what was written."""
+    def _kvk_write_register_values(self, values, keys, kind=None):
+        """Write the chosen register ``values`` (from :meth:`_kvk_prepare_values`) and post what was written.
+
+        ``kind``: the registration kind the values belong to (main branch, side branch, legal
+        entity), kept on a linked contact so that it is refreshed from the right product.
+        """
         self.ensure_one()
         vals, written, secret = {}, [], {}
         for key in keys:
@@ -256,6 +314,8 @@ class ResPartner(models.Model):
             and (vals.get("company_registry") or self.company_registry) == values["company_registry"][1]
         ):
             vals["kvk_linked"] = True
+            vals["kvk_registration_kind"] = kind or self.kvk_registration_kind or False
+            vals["kvk_company_id"] = self.kvk_company_id.id or self.company_id.id or self.env.company.id
         if not self.is_company:
             vals["is_company"] = True
         self.write(vals)
@@ -292,56 +352,168 @@ class ResPartner(models.Model):
             )
         child.write(vals)
 
+    # -- the refresh job ------------------------------------------------------------------------------
+
     @api.model
     def _cron_kvk_refresh(self, batch=50, max_age_days=7):
         """Re-read the register for linked contacts whose data is older than ``max_age_days``.
 
-        Register fields are overwritten; ordinary fields (name, address, website...)
-        only filled where empty.  Transient register faults are retried with
-        back-off inside the service seam (scheduled jobs only).
+        Company by company (``with_company``), each with its own connection, cache, cap and
+        log; a company whose refresh another run holds (advisory lock) is skipped and logged.
+        Per contact, fetching and applying are separate steps; a contact that fails keeps its
+        failure (when, why, how often), is tried again only after a growing pause, and gets a
+        note in its chatter once per new failure, in the language of its salesperson.
+        Register fields are overwritten; ordinary fields (name, address, website...) only
+        filled where empty.  Transient register faults are retried with back-off inside the
+        service seam.
         """
-        since = fields.Datetime.now() - timedelta(days=max_age_days)
-        domain = [("kvk_linked", "=", True), "|", ("kvk_last_update", "=", False), ("kvk_last_update", "<", since)]
-        partners = self.search(domain, order="kvk_last_update asc nulls first, id", limit=batch)
-        done = 0
-        for partner in partners:
-            try:
-                profile = self.env["kvk.service"].fetch_profile(
-                    partner.company_registry,
-                    partner.kvk_branch_number or "",
-                    "nevenvestiging" if partner.kvk_branch_number else "",
-                    channel="cron",
-                    partner=partner,
-                )
-            except KvkError as error:
-                partner.message_post(
-                    body=self.env._("Register refresh failed: %s", self.env["kvk.service"]._error_message(error))
-                )
-                continue
-            values = self._kvk_prepare_values(profile)
-            keys = [key for key in values if key.startswith("kvk_") or key == "company_registry"]
-            keys += [key for key in values if key not in keys and not partner._kvk_current(key)]
-            partner._kvk_write_register_values(values, keys)
-            done += 1
-        remaining = self.search_count(domain) - len(partners) if len(partners) == batch else 0
+        Partner = self.sudo()
+        default = self.env.company
+        done = remaining = 0
+        for company in self.env["res.company"].sudo().search([]):
+            outcome = Partner.with_company(company)._kvk_refresh_company(batch, max_age_days, default)
+            done += outcome["done"]
+            remaining += outcome["remaining"]
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 
-    @api.constrains("kvk_branch_number", "kvk_rsin")
+    @api.model
+    def _kvk_refresh_domain(self, max_age_days, default_company):
+        """Linked contacts of the environment's company that are due for a refresh."""
+        company = self.env.company
+        now = fields.Datetime.now()
+        owner = ["|", ("kvk_company_id", "=", company.id), "&", ("kvk_company_id", "=", False)]
+        if company == default_company:  # contacts of no company, linked before companies were told apart
+            owner += ["|", ("company_id", "=", company.id), ("company_id", "=", False)]
+        else:
+            owner += [("company_id", "=", company.id)]
+        return [
+            ("kvk_linked", "=", True),
+            "|",
+            ("kvk_last_update", "=", False),
+            ("kvk_last_update", "<", now - timedelta(days=max_age_days)),
+            "|",
+            ("kvk_refresh_retry_after", "=", False),
+            ("kvk_refresh_retry_after", "<=", now),
+            *owner,
+        ]
+
+    @api.model
+    def _kvk_refresh_lock(self):
+        """Take the refresh lock of the environment's company for this transaction; False when taken."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [REFRESH_LOCK, self.env.company.id])
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _kvk_refresh_company(self, batch, max_age_days, default_company):
+        company = self.env.company
+        domain = self._kvk_refresh_domain(max_age_days, default_company)
+        if not self._kvk_refresh_lock():
+            _logger.info("KvK refresh of company %s skipped: another run is refreshing it", company.id)
+            return {"done": 0, "remaining": 0, "skipped": True}
+        partners = self.with_context(active_test=False).search(
+            domain, order="kvk_last_update asc nulls first, id", limit=batch
+        )
+        done = sum(1 for partner in partners if partner._kvk_refresh())
+        remaining = self.with_context(active_test=False).search_count(domain) if len(partners) == batch else 0
+        return {"done": done, "remaining": remaining, "skipped": False}
+
+    def _kvk_refresh(self):
+        """Refresh one contact: fetch, then apply; True when it was refreshed."""
+        self.ensure_one()
+        partner = self.with_context(lang=self._kvk_recipient_lang())
+        try:
+            profile = partner._kvk_refresh_fetch()
+        except KvkError as error:
+            partner._kvk_refresh_failed(error.code, partner.env["kvk.service"]._error_message(error))
+            return False
+        try:
+            with self.env.cr.savepoint():
+                partner._kvk_refresh_apply(profile)
+        except UserError as error:  # register data the contact refuses: nothing of it is written
+            _logger.info("KvK refresh of contact %s not applied: %s", self.id, error)
+            partner._kvk_refresh_failed("not_applied", str(error))
+            return False
+        return True
+
+    def _kvk_refresh_fetch(self):
+        """The register's current data of this contact (:class:`clients.Profile`), from the product its
+        registration kind calls for; no write to the contact."""
+        self.ensure_one()
+        kind = self.kvk_registration_kind or ("nevenvestiging" if self.kvk_branch_number else "")
+        return self.env["kvk.service"]._fetch_profile(
+            self.company_registry or "", self.kvk_branch_number or "", kind, channel="cron", partner=self
+        )
+
+    def _kvk_refresh_apply(self, profile):
+        """Write a fetched profile: register fields overwritten, ordinary fields only where empty."""
+        self.ensure_one()
+        values = self._kvk_prepare_values(profile)
+        keys = [key for key in values if key.startswith("kvk_") or key == "company_registry"]
+        keys += [key for key in values if key not in keys and not self._kvk_current(key)]
+        self._kvk_write_register_values(values, keys, kind=self.kvk_registration_kind or profile.kind)
+        if self.kvk_refresh_failures or self.kvk_refresh_retry_after:
+            self.write(
+                {
+                    "kvk_refresh_failures": 0,
+                    "kvk_refresh_error_code": False,
+                    "kvk_refresh_error": False,
+                    "kvk_refresh_retry_after": False,
+                }
+            )
+
+    def _kvk_refresh_failed(self, code, reason):
+        """Keep a failed refresh: when, why, how often; back off; a note only when the failure is new."""
+        self.ensure_one()
+        new = not self.kvk_refresh_failures or self.kvk_refresh_error_code != code
+        failures = self.kvk_refresh_failures + 1
+        now = fields.Datetime.now()
+        self.write(
+            {
+                "kvk_refresh_failures": failures,
+                "kvk_refresh_failed_at": now,
+                "kvk_refresh_error_code": code,
+                "kvk_refresh_error": (reason or "")[:500],
+                "kvk_refresh_retry_after": now + timedelta(days=min(2 ** (failures - 1), REFRESH_BACKOFF_MAX_DAYS)),
+            }
+        )
+        if new:
+            self.message_post(body=self.env._("Register refresh failed: %s", reason))
+
+    def _kvk_recipient_lang(self):
+        """The language of who reads the contact's register notes: its salesperson, else its company."""
+        self.ensure_one()
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        company = self.kvk_company_id or self.company_id or self.env.company
+        for lang in (self.user_id.lang, company.partner_id.lang, self.env.lang):
+            if lang in installed:
+                return lang
+        return "en_US"
+
+    @api.constrains("kvk_branch_number", "kvk_rsin", "company_registry", "kvk_linked")
     def _check_kvk_numbers(self):
         for partner in self:
-            if partner.kvk_branch_number and not (
-                partner.kvk_branch_number.isdigit() and len(partner.kvk_branch_number) == 12
-            ):
+            if partner.kvk_branch_number and not re.fullmatch(r"[0-9]{12}", partner.kvk_branch_number):
                 raise ValidationError(
                     self.env._("A vestigingsnummer has 12 digits, not %s.", partner.kvk_branch_number)
                 )
-            if partner.kvk_rsin and not (partner.kvk_rsin.isdigit() and len(partner.kvk_rsin) == 9):
-                raise ValidationError(self.env._("An RSIN has 9 digits, not %s.", partner.kvk_rsin))
+            if partner.kvk_rsin and not (
+                re.fullmatch(r"[0-9]{9}", partner.kvk_rsin) and bsn.is_valid(partner.kvk_rsin)
+            ):
+                raise ValidationError(
+                    self.env._("An RSIN has 9 digits and passes the 11-check, unlike %s.", partner.kvk_rsin)
+                )
+            if partner.kvk_linked and not KVK_NUMBER.fullmatch(partner.company_registry or ""):
+                raise ValidationError(
+                    self.env._(
+                        "A contact linked to the KvK register needs its KvK number: 8 digits, not “%s”.",
+                        partner.company_registry or "",
+                    )
+                )
 
 
 class _Activity:
-    """A (code, description) pair as :meth:`KvkSbiActivity._from_register` takes it."""
+    """A (code, description, version) as :meth:`KvkSbiActivity._from_register` takes it."""
 
-    def __init__(self, code, description):
-        self.code, self.description = code, description
+    def __init__(self, code, description, version="2025"):
+        self.code, self.description, self.version = code, description, version

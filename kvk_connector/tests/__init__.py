@@ -7,3 +7,7 @@ from . import test_access
 from . import test_extract
 from . import test_endpoint
 from . import test_public_sector
+from . import test_rpc_access
+from . import test_refresh
+from . import test_register_data
+from . import test_cap_race
