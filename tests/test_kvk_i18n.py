@@ -23,6 +23,16 @@ def test_every_template_string_is_translated(nl):
     assert not missing, f"untranslated: {missing}"
 
 
+@pytest.mark.parametrize("name", ["kvk_connector.pot", "nl.po"])
+def test_every_entry_names_its_module(name):
+    """Odoo's .po reader takes an entry's module from its ``#. module:`` comment; an entry without
+    one stops the activation of the language with a traceback."""
+    entries = polib.pofile(str(I18N / name))
+    assert len(entries) > 50
+    nameless = [entry.msgid for entry in entries if "module: kvk_connector" not in entry.comment.splitlines()]
+    assert not nameless, f"entries without '#. module: kvk_connector': {nameless}"
+
+
 def test_placeholders_survive(nl):
     for msgid, entry in nl.items():
         assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr)), msgid
