@@ -1,7 +1,7 @@
 {
     "name": "KvK Handelsregister Connector",
     "summary": "Search the Dutch KvK Handelsregister from a contact, enrich it and keep it current",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "Register Connectors",
     "license": "LGPL-3",
