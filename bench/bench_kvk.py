@@ -57,7 +57,7 @@ def _measure(env):
         repeated, cached_times = 0, []
         for kvk in numbers:
             started = time.perf_counter()
-            env["kvk.service"].fetch_profile(kvk)
+            env["kvk.service"]._fetch_profile(kvk)
             cached_times.append(time.perf_counter() - started)
             repeated += 1
         served = Log.search_count([("product", "=", "basisprofiel"), ("state", "=", "cached")])
