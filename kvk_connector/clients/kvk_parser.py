@@ -5,13 +5,14 @@ smaller shape KvK's test environment gives, where optional fields are simply
 absent.  Whatever is absent stays empty (``None`` or ``""``), never zero.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 import phonenumbers
-from phonenumbers.geodata.locale import LOCALE_DATA
+from babel import Locale
 from stdnum.exceptions import ValidationError
 from stdnum.nl import postcode as nl_postcode
 
@@ -39,22 +40,20 @@ def _plain(text):
     return " ".join(re.split(r"[\s\-.,']+", letters)).strip()
 
 
+@functools.cache
 def _country_names():
+    """Country names in Dutch and English (CLDR, through Babel, which Odoo itself requires) -> ISO code.
+
+    Read on first use, and only the names of two languages: every language's names would add
+    a hundred MB to each Odoo process.
+    """
     names = {}
-    for code, by_lang in LOCALE_DATA.items():
-        if not (len(code) == 2 and code.isalpha()):
-            continue
-        for lang in ("en", "nl"):
-            name = by_lang.get(lang) or ""
-            if name.startswith("*"):  # phonenumbers' reference to another language's name
-                name = by_lang.get(name[1:]) or ""
-            if name:
+    for lang in ("nl", "en"):
+        for code, name in Locale(lang).territories.items():
+            if len(code) == 2 and code.isalpha():
                 names.setdefault(_plain(name), code)
     names.update(COUNTRY_ALIASES)
     return names
-
-
-COUNTRY_NAMES = _country_names()
 
 
 def country_code(name):
@@ -62,7 +61,7 @@ def country_code(name):
     name = str(name or "").strip()
     if re.fullmatch(r"[A-Za-z]{2}", name):
         return name.upper()
-    return COUNTRY_NAMES.get(_plain(name), "")
+    return _country_names().get(_plain(name), "")
 
 
 def dutch_postcode(text):
