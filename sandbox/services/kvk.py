@@ -33,7 +33,7 @@ import re
 import threading
 
 from ..core import Response, Service
-from . import kvk_dataservice
+from . import kvk_dataservice, kvk_mutaties
 from .kvk_data import ERROR_CASES, SBI, Register
 
 # The classic APIs' IPD code for each HTTP status the sandbox is asked to fail with.
@@ -96,6 +96,7 @@ class Kvk(Service):
         # The SOAP Dataservice of a public-sector connection (see kvk_dataservice.py).
         self.route("GET", r"dataservice", lambda request: kvk_dataservice.wsdl(self, request))
         self.route("POST", r"dataservice", lambda request: kvk_dataservice.ophalen_inschrijving(self, request))
+        kvk_mutaties.install(self)  # the Mutatieservice (change signals), its generator and control routes
 
     def error_response(self, status, message):
         code = STATUS_CODES.get(status, "IPD9999")
