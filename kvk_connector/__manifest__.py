@@ -6,7 +6,7 @@
     "author": "Register Connectors",
     "license": "LGPL-3",
     "depends": ["base_setup", "contacts", "mail", "web"],
-    "external_dependencies": {"python": ["requests", "zeep", "lxml", "phonenumbers", "python-stdnum"]},
+    "external_dependencies": {"python": ["requests", "zeep", "lxml", "phonenumbers", "python-stdnum", "pyarrow"]},
     "data": [
         "security/kvk_connector_groups.xml",
         "security/ir.model.access.csv",

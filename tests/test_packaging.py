@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = ["kvk_connector", "creditcheck_semaphore", "social_debt", "client_online_connector"]
-RUNTIME = {"lxml", "phonenumbers", "python-stdnum", "requests", "zeep"}
+RUNTIME = {"lxml", "phonenumbers", "pyarrow", "python-stdnum", "requests", "zeep"}
 
 
 @pytest.fixture(scope="module")
