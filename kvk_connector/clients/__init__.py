@@ -2,6 +2,37 @@
 
 from .kvk_client import MESSAGES, PAID_PRODUCTS, PRODUCTS, KvkAnswer, KvkClient, KvkError, tls_error
 from .kvk_dataservice import WSA_TO, KvkDataserviceClient, parse_inschrijving
+from .kvk_bulk import (
+    BadRow,
+    BulkFileError,
+    BulkRow,
+    ColumnMapping,
+    MatchBatch,
+    SelectionResult,
+    iter_matches,
+    run_test_selection,
+)
+from .kvk_criteria import (
+    APPLIED_BY_KVK,
+    EMPLOYEE_CLASSES,
+    FILTERED_LOCALLY,
+    LEGAL_FORMS,
+    Candidate,
+    Criteria,
+    CriteriaError,
+    Decision,
+    Municipalities,
+)
+from .kvk_mutaties import (
+    KvkMutatieClient,
+    ProfileCall,
+    SignalPage,
+    SignalRecord,
+    Subscription,
+    SubscriptionList,
+    parse_signal_detail,
+    parse_signal_page,
+)
 from .kvk_parser import (
     Activity,
     Address,
