@@ -12,7 +12,7 @@ criterion needs a fact the source does not carry.  The sources and what they car
 ``zoeken``             a hit of the free Zoeken API: number, type (main branch or not), place,
                        active; the postcode only when it was searched on, so not here
 ``signal``             a signal's detail (``heeftBetrekkingOp``): SBI activities, postcode digits,
-                       legal form, employees, main branch; no place or municipality
+                       legal form, employees, main branch, active; no place or municipality
 ``basisprofiel``       paid: everything but the municipality, which comes from the place
 ``vestigingsprofiel``  paid: like the Basisprofiel, without the legal form
 ``bulk``               a row of a KvK bulk file: everything the column mapping names
@@ -39,7 +39,7 @@ SOURCES = ("kvk", "zoeken", "signal", "basisprofiel", "vestigingsprofiel", "bulk
 FACTS = {
     "kvk": {"kvk_number"},
     "zoeken": {"kvk_number", "main_branch", "municipality", "active"},
-    "signal": {"kvk_number", "main_branch", "sbi", "postcode", "legal_form", "employees"},
+    "signal": {"kvk_number", "main_branch", "sbi", "postcode", "legal_form", "employees", "active"},
     "basisprofiel": {
         "kvk_number",
         "main_branch",

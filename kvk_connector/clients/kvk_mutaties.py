@@ -438,6 +438,7 @@ def _facts(record, about):
         postcode=_postcode(location),
         legal_form=legal_form_key(_owner_form(about)),
         employees=employees,
+        active=record.type != "termination",
     )
 
 

@@ -88,6 +88,8 @@ REASONS_END = {
     "BE": "Beëindiging",
 }
 ROLES = {"VG": "Voortgezet door", "OG": "Overgedragen aan"}
+ENTERPRISE_CHANGES = ("name", "activity")
+BRANCH_CHANGES = ("address", "name", "activity", "employees")
 NATURAL = ("Eenmanszaak", "Vennootschap onder firma")  # businesses of natural persons: no rsin
 CONVERSIONS = {
     "BV": "NV",
@@ -396,6 +398,8 @@ class Mutatieservice:
             for block in blocks:
                 if block not in BLOCKS:
                     raise ValueError(f"unknown block {block!r}; blocks are {', '.join(BLOCKS)}")
+            if values.get("change") not in (None, "", *ENTERPRISE_CHANGES, *BRANCH_CHANGES):
+                raise ValueError(f"change is one of {', '.join(dict.fromkeys(ENTERPRISE_CHANGES + BRANCH_CHANGES))}")
             if values.get("malformed") not in (None, "", "listing", "detail"):
                 raise ValueError("malformed is 'listing' or 'detail'")
             with self.lock:
@@ -562,13 +566,15 @@ class Mutatieservice:
         for block in chosen:
             if block == "maOnderneming":
                 hint["maOnderneming"] = {"algemeen": True}
-                changes.append(self._change_enterprise(rng, company, spec.get("change")))
+                change = spec.get("change") if spec.get("change") in ENTERPRISE_CHANGES else None
+                changes.append(self._change_enterprise(rng, company, change))
             elif block == "eigenaar":
                 hint["eigenaar"], change = self._change_owner(rng, company)
                 changes.append(change)
             elif block == "vestigingen":
                 item = self._branch(rng, company, spec.get("branch_number"))
-                entry = flags or self._change_branch(rng, company, item, spec.get("change"))
+                change = spec.get("change") if spec.get("change") in BRANCH_CHANGES else None
+                entry = flags or self._change_branch(rng, company, item, change)
                 hint["vestigingen"] = {
                     "gewijzigdevestigingen": [{"vestigingsnummer": item["vestigingsnummer"], **entry}]
                 }
