@@ -83,7 +83,7 @@ CHECKS = {
 }
 FLAGS = ("j", "ja", "n", "nee", "y", "yes", "no", "1", "0", "true", "false")
 YES = ("j", "ja", "y", "yes", "1", "true")
-BLOCK_SIZE = 1 << 20
+BLOCK_SIZE = 1 << 19  # 512 KiB: the reader's memory grows with its block size
 MAX_TEXT = 200
 
 
@@ -223,6 +223,20 @@ def _unquote(value):
     return value
 
 
+def _check_regex(name):
+    """The check of a field as one regular expression (RE2) over the whole value, "" allowed when optional."""
+    kind, argument, _message = CHECKS[name]
+    if kind == "digits":
+        pattern = f"[0-9]{{{argument[0]},{argument[1]}}}"
+    elif kind == "pattern":
+        pattern = argument
+    elif kind == "codes":
+        pattern = "[0-9]+(?: [0-9]+)*"
+    else:
+        pattern = "(?i:" + "|".join(FLAGS) + ")"
+    return f"^(?:{pattern})$" if name in REQUIRED else f"^(?:{pattern})?$"
+
+
 def _accepts(kind, argument, value):
     if kind == "digits":
         low, high = argument
@@ -290,6 +304,7 @@ class _Scan:
         self.bad_count = 0
         self.rows = 0  # data rows read, bad ones included
         self.matches = 0
+        self.memo = {}  # per criterion: value -> whether it holds (few distinct places and legal forms)
 
     def close(self):
         if self._close:
@@ -367,31 +382,14 @@ class _Scan:
 
 def _vector_masks(scan, columns, pool):
     """(empty-line mask, bad-row mask, undecodable-row mask or None, match mask) of one batch."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     def col(name):
         return columns.get(name)
 
     def check(name):
-        kind, argument, _message = CHECKS[name]
-        array = col(name)
-        if kind == "digits":
-            low, high = argument
-            length = pc.utf8_length(array, memory_pool=pool)
-            ok = pc.and_(pc.ascii_is_decimal(array, memory_pool=pool), pc.greater_equal(length, low))
-            ok = pc.and_(ok, pc.less_equal(length, high))
-        elif kind == "pattern":
-            ok = pc.match_substring_regex(array, f"^(?:{argument})$", memory_pool=pool)
-        elif kind == "codes":
-            ok = pc.ascii_is_decimal(pc.replace_substring(array, " ", "", memory_pool=pool), memory_pool=pool)
-            for test in (pc.match_substring(array, "  "), pc.starts_with(array, " "), pc.ends_with(array, " ")):
-                ok = pc.and_(ok, pc.invert(test))
-        else:
-            ok = pc.is_in(pc.utf8_lower(array, memory_pool=pool), value_set=pa.array(FLAGS, pa.string()))
-        if name in REQUIRED:
-            return ok
-        return pc.or_(pc.equal(array, "", memory_pool=pool), ok, memory_pool=pool)
+        regex = _check_regex(name)
+        return pc.match_substring_regex(col(name), regex, memory_pool=pool)
 
     utf8_ok = _clean(columns, pool)
     kvk = col("kvk_number")
@@ -418,11 +416,17 @@ def _clean(columns, pool):
 
     # Values given in quotes (quotes are not read by the fast reader) lose them here.
     for name, array in list(columns.items()):
-        if pc.any(pc.starts_with(array, '"', memory_pool=pool)).as_py():
+        data = array.buffers()[2]
+        if data is not None and b'"' in data.to_pybytes():
             unquoted = pc.replace_substring_regex(array, r'^"(.*)"$', r"\1", memory_pool=pool)
             columns[name] = pc.replace_substring(unquoted, '""', '"', memory_pool=pool)
     # Text that is not valid in the file's encoding cannot be compared: those rows are bad.
     utf8_ok = None
+    try:
+        pa.RecordBatch.from_arrays(list(columns.values()), names=list(columns)).validate(full=True)
+        return None
+    except pa.ArrowInvalid:
+        pass
     for name in list(columns):
         array = columns[name]
         try:
@@ -455,10 +459,10 @@ def _criteria_mask(scan, columns, pool):
     import pyarrow.compute as pc
 
     criteria = scan.criteria
-    count = len(columns["kvk_number"])
+    kvk = columns["kvk_number"]
 
-    def const(flag):
-        return pa.array([flag] * count, pa.bool_())
+    def const(flag):  # every row (the reader gives no nulls), or none
+        return pc.is_valid(kvk) if flag else pc.is_null(kvk)
 
     parts = []
     if criteria.sbi_include or criteria.sbi_exclude:
@@ -470,9 +474,11 @@ def _criteria_mask(scan, columns, pool):
     if criteria.legal_forms:
         keys = set(criteria.legal_forms)
         array = columns.get("legal_form")
-        parts.append(
-            const(False) if array is None else _by_value(array, lambda text: legal_form_key(text) in keys, pool)
-        )
+        if array is None:
+            parts.append(const(False))
+        else:
+            memo = scan.memo.setdefault("legal_form", {})
+            parts.append(_by_value(array, lambda text: legal_form_key(text) in keys, pool, memo))
     if criteria.employee_classes:
         ranges = [EMPLOYEE_CLASSES[key] for key in criteria.employee_classes]
         parts.append(_range_mask(columns.get("employees"), ranges, None, pool, const))
@@ -547,14 +553,20 @@ def _main_branch_mask(columns, const):
     return main
 
 
-def _by_value(array, test, pool):
-    """A mask from ``test`` applied once per distinct value: places and legal forms repeat a lot."""
+def _by_value(array, test, pool, memo):
+    """A mask from ``test`` applied once per distinct value (remembered in ``memo``): places and
+    legal forms repeat a lot."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(array, memory_pool=pool)
-    hits = pa.array([bool(test(value)) for value in encoded.dictionary.to_pylist()], pa.bool_())
-    return pc.take(hits, encoded.indices, memory_pool=pool)
+    hits = []
+    for value in encoded.dictionary.to_pylist():
+        hit = memo.get(value)
+        if hit is None:
+            hit = memo[value] = bool(test(value))
+        hits.append(hit)
+    return pc.take(pa.array(hits, pa.bool_()), encoded.indices, memory_pool=pool)
 
 
 def _municipality_mask(scan, columns, pool, const):
@@ -565,9 +577,11 @@ def _municipality_mask(scan, columns, pool, const):
     wanted = {normalise(m) for m in scan.criteria.municipalities}
     mask = None
     if columns.get("city") is not None:
-        mask = _by_value(columns["city"], lambda place: place and normalise(table.of(place)) in wanted, pool)
+        test = lambda place: place and normalise(table.of(place)) in wanted  # noqa: E731
+        mask = _by_value(columns["city"], test, pool, scan.memo.setdefault("city", {}))
     if columns.get("municipality") is not None:
-        named = _by_value(columns["municipality"], lambda name: normalise(name) in wanted, pool)
+        memo = scan.memo.setdefault("municipality", {})
+        named = _by_value(columns["municipality"], lambda name: normalise(name) in wanted, pool, memo)
         if mask is None:
             return named
         return pc.if_else(pc.equal(columns["municipality"], ""), mask, named)
