@@ -421,12 +421,19 @@ def _clean(columns, pool):
             unquoted = pc.replace_substring_regex(array, r'^"(.*)"$', r"\1", memory_pool=pool)
             columns[name] = pc.replace_substring(unquoted, '""', '"', memory_pool=pool)
     # Text that is not valid in the file's encoding cannot be compared: those rows are bad.
-    utf8_ok = None
     try:
         pa.RecordBatch.from_arrays(list(columns.values()), names=list(columns)).validate(full=True)
-        return None
     except pa.ArrowInvalid:
-        pass
+        return _drop_undecodable(columns)
+    return None
+
+
+def _drop_undecodable(columns):
+    """Empty the values that are not UTF-8; the mask of the rows that had none."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    utf8_ok = None
     for name in list(columns):
         array = columns[name]
         try:
