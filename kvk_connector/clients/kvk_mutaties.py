@@ -517,6 +517,6 @@ class KvkMutatieClient(KvkClient):
 
 def _segment(value):
     value = str(value or "")
-    if not re.fullmatch(r"[A-Za-z0-9._-]+", value):
+    if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9._-]*", value):
         raise KvkError("bad_request", MESSAGES["bad_request"], detail=f"refused before calling: {value!r}")
     return value
