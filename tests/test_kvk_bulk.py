@@ -197,6 +197,8 @@ def test_column_mapping():
     no_postcode = bulk.ColumnMapping.parse("postcode =")
     path_text = ";".join(bulk.FIELDS.values()).replace(";postcode", "") + "\n"
     assert bulk.run_test_selection(io.BytesIO(path_text.encode()), CRITERIA[0], mapping=no_postcode).matches == 0
+    lacking = bulk.run_test_selection(io.BytesIO(b"kvk_nummer;naam\n68750110;x\n"), CRITERIA[0])
+    assert lacking.matches == 0 and "postcode (postcode)" in lacking.missing_columns
 
 
 # -- import batches ---------------------------------------------------------------------------------

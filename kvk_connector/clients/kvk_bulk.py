@@ -169,6 +169,7 @@ class SelectionResult:
     sample: list = field(default_factory=list)  # the first matching BulkRows
     bad_rows: list = field(default_factory=list)  # the first max_bad_rows BadRows
     bad_count: int = 0
+    missing_columns: list = field(default_factory=list)  # mapped columns the file does not have
 
     @property
     def band(self):
@@ -215,12 +216,6 @@ def _header(stream, mapping):
             f"the file has no column {', '.join(required)} (the KvK number); its columns are: {', '.join(names)}",
         )
     return names, missing
-
-
-def _unquote(value):
-    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
-        return value[1:-1].replace('""', '"')
-    return value
 
 
 def _check_regex(name):
@@ -509,9 +504,8 @@ def _sbi_mask(criteria, columns, pool, const):
     import pyarrow.compute as pc
 
     codes = columns.get("sbi_main")
-    if codes is None:
-        codes = pc.cast(const(False), "string")
-        codes = pc.if_else(const(False), codes, "")
+    if codes is None:  # no SBI column: no code, as Candidate.from_bulk has it
+        codes = pc.if_else(const(True), "", "")
     anywhere = not criteria.sbi_main_only
     if anywhere and columns.get("sbi_other") is not None:
         codes = pc.binary_join_element_wise(codes, columns["sbi_other"], " ", memory_pool=pool)
@@ -687,6 +681,7 @@ def run_test_selection(
         scan.close()
     result.sample = sorted(result.sample, key=lambda row: row.line)[:sample_size]
     result.rows, result.matches, result.bad_count = scan.rows, scan.matches, scan.bad_count
+    result.missing_columns = scan.missing
     return result
 
 
