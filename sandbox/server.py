@@ -100,7 +100,10 @@ class SandboxServer(ThreadingHTTPServer):
     def finish_request(self, request, client_address):
         if self.ssl_context is not None and not self._handshake(request, client_address):
             return
-        super().finish_request(request, client_address)
+        try:
+            super().finish_request(request, client_address)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up first (its timeout was shorter than a latency knob): nothing to answer
 
     def _handshake(self, sock, client_address):
         sock.settimeout(HANDSHAKE_TIMEOUT)

@@ -138,3 +138,11 @@ def test_command_line_refuses_a_bad_port(capsys):
     with pytest.raises(SystemExit):
         sandbox_main(["--port", "not-a-port"])
     assert "invalid int value" in capsys.readouterr().err
+
+
+def test_a_client_that_gives_up_leaves_no_traceback(sandbox, capsys):
+    with pytest.raises(requests.Timeout):
+        requests.get(f"{sandbox.url}/kvk/health", headers={"X-Sandbox-Latency-Ms": "400"}, timeout=0.1)
+    time.sleep(0.6)  # the sandbox answers into the closed connection after its latency
+    assert "Traceback" not in capsys.readouterr().err
+    assert requests.get(f"{sandbox.url}/health", timeout=5).status_code == 200
