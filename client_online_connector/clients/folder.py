@@ -343,13 +343,15 @@ def _link_new(folder, target, content):
 
 
 def _sync_folder(folder):
+    """Flush the folder's entries to disk, where the file system allows it (best effort: the move is done)."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)
     except OSError:
-        return
+        return False
     try:
         os.fsync(descriptor)
+        return True
     except OSError:
-        pass
+        return False
     finally:
         os.close(descriptor)

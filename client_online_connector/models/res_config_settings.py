@@ -1,4 +1,9 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..clients import PortalError, check_folder
+
+SEND_WIZARD = "client.online.send.wizard"
 
 
 class ResConfigSettings(models.TransientModel):
@@ -12,3 +17,160 @@ class ResConfigSettings(models.TransientModel):
     client_online_password = fields.Char(
         related="company_id.client_online_password", readonly=False, groups="base.group_system"
     )
+    client_online_interval = fields.Integer(related="company_id.client_online_interval", readonly=False)
+    client_online_notify = fields.Boolean(related="company_id.client_online_notify", readonly=False)
+    client_online_responsible_id = fields.Many2one(related="company_id.client_online_responsible_id", readonly=False)
+    client_online_max_attempts = fields.Integer(related="company_id.client_online_max_attempts", readonly=False)
+    client_online_max_file_mb = fields.Integer(related="company_id.client_online_max_file_mb", readonly=False)
+    client_online_folder_inbox = fields.Char(
+        related="company_id.client_online_folder_inbox", readonly=False, groups="base.group_system"
+    )
+    client_online_folder_approved = fields.Char(
+        related="company_id.client_online_folder_approved", readonly=False, groups="base.group_system"
+    )
+    client_online_folder_rejected = fields.Char(
+        related="company_id.client_online_folder_rejected", readonly=False, groups="base.group_system"
+    )
+    client_online_folder_not_found = fields.Char(
+        related="company_id.client_online_folder_not_found", readonly=False, groups="base.group_system"
+    )
+    client_online_folder_failed = fields.Char(
+        related="company_id.client_online_folder_failed", readonly=False, groups="base.group_system"
+    )
+    client_online_pick_xbrl = fields.Boolean(related="company_id.client_online_pick_xbrl", readonly=False)
+    client_online_pick_pdf = fields.Boolean(related="company_id.client_online_pick_pdf", readonly=False)
+    client_online_settle_seconds = fields.Integer(related="company_id.client_online_settle_seconds", readonly=False)
+    client_online_pdf_document_type = fields.Selection(
+        related="company_id.client_online_pdf_document_type", readonly=False
+    )
+    client_online_pdf_date_from = fields.Date(related="company_id.client_online_pdf_date_from", readonly=False)
+    client_online_pdf_date_to = fields.Date(related="company_id.client_online_pdf_date_to", readonly=False)
+    client_online_match_kvk = fields.Boolean(related="company_id.client_online_match_kvk", readonly=False)
+    client_online_match_hidden_id = fields.Boolean(related="company_id.client_online_match_hidden_id", readonly=False)
+    client_online_last_run = fields.Datetime(related="company_id.client_online_last_run")
+    client_online_status = fields.Text(related="company_id.client_online_status")
+    client_online_bound_model_ids = fields.Many2many(
+        "ir.model",
+        string="Send for approval from",
+        compute="_compute_client_online_bound_model_ids",
+        inverse="_inverse_client_online_bound_model_ids",
+        help="Other kinds of records (invoices, for example) whose Action menu offers Send for approval: their "
+        "attachments and PDF reports, for the client of the record. Contacts always offer it.",
+    )
+
+    # -- checks -------------------------------------------------------------------------------------------
+
+    def _check_client_online_folders(self):
+        """Two companies never share a folder: each scan would take the other's files."""
+        for settings in self:
+            company = settings.company_id.sudo()
+            mine = {company[f"client_online_folder_{k}"] for k in ("inbox", "approved", "rejected", "not_found",
+                                                                    "failed")} - {False, ""}  # fmt: skip
+            if not mine:
+                continue
+            others = self.env["res.company"].sudo().search([("id", "!=", company.id)])
+            for other in others:
+                if other.client_online_folder_inbox and other.client_online_folder_inbox in mine:
+                    raise UserError(
+                        self.env._(
+                            "The folder %(folder)s is already the folder to portal of %(company)s.",
+                            folder=other.client_online_folder_inbox,
+                            company=other.name,
+                        )
+                    )
+
+    def set_values(self):
+        result = super().set_values()
+        self._check_client_online_folders()
+        self.env["client.online.document"]._client_online_adjust_cron()
+        return result
+
+    def _client_online_check_admin(self):
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(self.env._("Only administrators may test the ClientOnline connection."))
+
+    def action_client_online_test_connection(self):
+        """Log in to the portal with the saved settings and say how it went."""
+        self._client_online_check_admin()
+        company = self.company_id
+        service = self.env["client.online.service"]
+        try:
+            service._test_connection(company)
+        except PortalError as error:
+            return self._client_online_notification(service._error_message(error), "danger")
+        return self._client_online_notification(
+            self.env._("Connected to the portal at %(url)s.", url=service._get_endpoint(company)), "success"
+        )
+
+    def action_client_online_check_folders(self):
+        """Check that every folder exists and can be written, and keep the result in the status."""
+        self._client_online_check_admin()
+        company = self.company_id.sudo()
+        problems = []
+        labels = {
+            "inbox": self.env._("to portal"),
+            "approved": self.env._("approved"),
+            "rejected": self.env._("rejected"),
+            "not_found": self.env._("client not found"),
+            "failed": self.env._("failed"),
+        }
+        for key, label in labels.items():
+            path = company[f"client_online_folder_{key}"]
+            if not path:
+                continue
+            problem = check_folder(path, write=True)
+            if problem is not None:
+                problems.append(self.env._("Folder %(label)s: %(problem)s", label=label, problem=problem.message))
+        company.client_online_status = "\n".join(problems) or self.env._("Every folder can be read and written.")
+        if problems:
+            return self._client_online_notification("\n".join(problems), "danger")
+        return self._client_online_notification(self.env._("Every folder can be read and written."), "success")
+
+    def _client_online_notification(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": message, "type": kind, "sticky": kind == "danger"},
+        }
+
+    # -- where "Send for approval" is offered ------------------------------------------------------------------
+
+    def _client_online_bindings(self):
+        partner = self.env.ref("client_online_connector.client_online_send_wizard_action", raise_if_not_found=False)
+        return (
+            self.env["ir.actions.act_window"]
+            .sudo()
+            .search([("res_model", "=", SEND_WIZARD), ("binding_model_id", "!=", False)])
+            .filtered(lambda action: action != partner)
+        )
+
+    @api.depends("company_id")
+    def _compute_client_online_bound_model_ids(self):
+        models_bound = self._client_online_bindings().binding_model_id
+        for settings in self:
+            settings.client_online_bound_model_ids = models_bound
+
+    def _inverse_client_online_bound_model_ids(self):
+        if not self.env.user.has_group("base.group_system"):
+            return
+        for settings in self[:1]:
+            settings._client_online_bind(settings.client_online_bound_model_ids)
+
+    def _client_online_bind(self, wanted):
+        bindings = self._client_online_bindings()
+        bound = bindings.binding_model_id
+        bindings.filtered(lambda action: action.binding_model_id not in wanted).unlink()
+        for model in wanted - bound:
+            if model.model == "res.partner" or model.transient:
+                continue
+            self.env["ir.actions.act_window"].sudo().create(
+                {
+                    "name": self.env._("Send for approval"),
+                    "res_model": SEND_WIZARD,
+                    "view_mode": "form",
+                    "target": "new",
+                    "binding_model_id": model.id,
+                    "binding_view_types": "form,list",
+                    "groups_id": [(6, 0, [self.env.ref("client_online_connector.group_client_online_user").id])],
+                }
+            )

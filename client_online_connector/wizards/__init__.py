@@ -1,0 +1,1 @@
+from . import client_online_send_wizard
