@@ -35,30 +35,55 @@ def known_of(result, before=None):
     return index
 
 
-def test_stable_files_are_hashed_once_and_unchanged_ones_never_again(tmp_path):
+@pytest.fixture
+def no_reading(monkeypatch):
+    """The scan must not read files: opening one from the folder module fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"the scan opened {args[0]}")
+
+    monkeypatch.setattr(folder, "open", refuse, raising=False)
+
+
+def test_a_scan_stats_and_never_reads(tmp_path, no_reading):
     write(tmp_path / "1_a.pdf", b"%PDF-a")
     write(tmp_path / "b.xbrl", b"<x/>")
     write(tmp_path / "notes.txt", b"ignored")
     write(tmp_path / ".hidden.pdf", b"ignored")
     (tmp_path / "sub.pdf").mkdir()
     first = folder.scan(str(tmp_path), {}, EXTENSIONS, settle_seconds=10, now=later())
-    assert {s.name: s.state for s in first.changed} == {"1_a.pdf": "new", "b.xbrl": "new"}
-    assert first.hashed == 2 and first.present == {"1_a.pdf", "b.xbrl"}
-    seen = {s.name: s for s in first.changed}
-    assert seen["1_a.pdf"].content_hash == hashlib.sha256(b"%PDF-a").hexdigest()
+    assert {s.name: (s.state, s.size) for s in first.changed} == {"1_a.pdf": ("new", 6), "b.xbrl": ("new", 4)}
+    assert first.present == {"1_a.pdf", "b.xbrl"}
     index = known_of(first)
     again = folder.scan(str(tmp_path), index, EXTENSIONS, settle_seconds=10, now=later())
-    assert again.changed == [] and again.hashed == 0
+    assert again.changed == []
     write(tmp_path / "b.xbrl", b"<changed/>")
     third = folder.scan(str(tmp_path), index, EXTENSIONS, settle_seconds=10, now=later())
-    assert [(s.name, s.state) for s in third.changed] == [("b.xbrl", "new")] and third.hashed == 1
+    assert [(s.name, s.state) for s in third.changed] == [("b.xbrl", "new")]
 
 
-def test_a_file_being_written_settles_first(tmp_path):
+def test_read_stable_reads_once_and_refuses_a_moving_file(tmp_path):
+    path = write(tmp_path / "1_a.pdf", b"%PDF-a")
+    key = folder.stat_key(os.stat(path))
+    content, digest = folder.read_stable(str(path), key)
+    assert content == b"%PDF-a" and digest == hashlib.sha256(b"%PDF-a").hexdigest()
+    with pytest.raises(clients.FolderError) as caught:
+        folder.read_stable(str(path), key, max_size=3)
+    assert caught.value.code == "too_large"
+    write(path, b"%PDF-b, longer now")
+    with pytest.raises(clients.FolderError) as caught:
+        folder.read_stable(str(path), key)
+    assert caught.value.code == "changed"
+    with pytest.raises(clients.FolderError) as caught:
+        folder.read_stable(str(tmp_path / "gone.pdf"), key)
+    assert caught.value.code == "unreadable"
+
+
+def test_a_file_being_written_settles_first(tmp_path, no_reading):
     path = write(tmp_path / "1_busy.pdf", b"%PDF-part", age=7200)  # a copy that keeps an old modification time
     first = folder.scan(str(tmp_path), {}, EXTENSIONS, settle_seconds=10)
     assert [(s.name, s.state) for s in first.changed] == [("1_busy.pdf", "settling")]
-    assert first.hashed == 0 and first.settling == 1
+    assert first.settling == 1
     index = known_of(first)
     assert folder.scan(str(tmp_path), index, EXTENSIONS, settle_seconds=10).changed == []  # same key, still young
     with open(path, "ab") as handle:
@@ -70,7 +95,7 @@ def test_a_file_being_written_settles_first(tmp_path):
     assert [(s.name, s.state) for s in done.changed] == [("1_busy.pdf", "new")]
 
 
-def test_refusals(tmp_path):
+def test_refusals(tmp_path, no_reading):
     outside = tmp_path.parent / f"{tmp_path.name}-outside.pdf"
     outside.write_bytes(b"%PDF-secret")
     inbox = tmp_path / "inbox"
@@ -89,7 +114,6 @@ def test_refusals(tmp_path):
         "1_empty.pdf": ("refused", "empty"),
         "1_big.pdf": ("refused", "too_large"),
     }
-    assert result.hashed == 0, "nothing refused is read (the fifo would block a reader)"
     # refused files are not looked at again while unchanged
     assert folder.scan(str(inbox), known_of(result), EXTENSIONS, settle_seconds=0, now=later()).changed == []
 

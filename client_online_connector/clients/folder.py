@@ -3,10 +3,12 @@
 :func:`scan` lists one folder (not its subfolders) and compares each file with
 what an index of earlier scans knows about it, keyed on the file name, size and
 modification time: an unchanged file costs one ``stat`` and is not read again.
-A new or changed file is hashed only once it has stopped changing: its
-modification and inode change times are at least ``settle_seconds`` old, and its
-size and times are the same after it was read as before.  Symbolic links, anything that is not a regular file,
-empty files and files that cannot be read are refused with a reason.
+The scan does not read files: a new or changed file is ready to be picked up
+once it has stopped changing (its modification and inode change times are at
+least ``settle_seconds`` old); :func:`read_stable` then reads it, once, and
+hashes it, refusing it when its size or times moved while it was read.
+Symbolic links, anything that is not a regular file, empty files and files
+that cannot be read are refused with a reason.
 
 Moving is atomic and never overwrites: :func:`move_into` links the file under its
 new name (``link`` fails when the name is taken) and then removes the old name; across
@@ -30,7 +32,7 @@ DEFAULT_SETTLE_SECONDS = 5.0
 
 # States of a file in the index.
 SETTLING = "settling"  # seen, still changing (or too recently written)
-NEW = "new"  # stable and hashed, waiting to be picked up
+NEW = "new"  # stable, waiting to be picked up (read and hashed then)
 PICKED = "picked"  # a document was made of it
 REFUSED = "refused"  # not to be picked up, see the reason
 DUPLICATE = "duplicate"  # the same document (content and name) was already sent
@@ -72,7 +74,6 @@ class Seen:
 class ScanResult:
     changed: list  # of Seen
     present: set  # names of every file of the folder that was looked at
-    hashed: int = 0  # files read and hashed during this scan
     settling: int = 0
 
 
@@ -134,7 +135,8 @@ def scan(folder, known, extensions, settle_seconds=DEFAULT_SETTLE_SECONDS, max_s
     """Compare ``folder`` with ``known`` ({name: :class:`Known`}); a :class:`ScanResult`.
 
     ``extensions``: lower-case suffixes picked up (``(".xbrl", ".pdf")``); other files
-    are ignored, as are hidden files (a leading dot) and subfolders.
+    are ignored, as are hidden files (a leading dot) and subfolders.  A file over
+    ``max_size`` bytes is refused once it stands still.
     """
     now = time.time() if now is None else now
     result = ScanResult(changed=[], present=set())
@@ -193,21 +195,30 @@ def _look_at(entry, before, settle_seconds, max_size, now, result):
             "too_large",
             f"It is {st.st_size:,} bytes, more than the limit of {max_size:,} bytes.",
         )
+    if not os.access(entry.path, os.R_OK):
+        if before and before.key == key and before.reason_code == "unreadable":
+            return None
+        return Seen(name, key, st.st_size, REFUSED, "unreadable", "It cannot be read: Permission denied.")
+    return Seen(name, key, st.st_size, NEW)
+
+
+def read_stable(path, key, max_size=None):
+    """The content of ``path`` and its SHA-256, read once; FolderError when the file is not the one the scan
+    saw (``key``), changed while it was read, is larger than ``max_size`` or cannot be read."""
     try:
-        digest = content_hash_of(entry.path, max_size)
-    except FolderError as exc:
-        return Seen(name, key, st.st_size, REFUSED, exc.code, f"{exc.message}")
+        before = os.stat(path, follow_symlinks=False)
+        if not stat_module.S_ISREG(before.st_mode) or stat_key(before) != key:
+            raise FolderError("changed", "It changed since the folder was scanned.")
+        if max_size is not None and before.st_size > max_size:
+            raise FolderError("too_large", f"It is larger than the limit of {max_size:,} bytes.")
+        with open(path, "rb") as handle:
+            content = handle.read()
+        after = os.stat(path, follow_symlinks=False)
     except OSError as exc:
-        return Seen(name, key, st.st_size, REFUSED, "unreadable", f"It cannot be read: {exc.strerror or exc}.")
-    result.hashed += 1
-    try:
-        after = os.stat(entry.path, follow_symlinks=False)
-    except OSError:
-        after = None
-    if after is None or stat_key(after) != key or after.st_ctime_ns != st.st_ctime_ns:  # written while read
-        result.settling += 1
-        return Seen(name, stat_key(after) if after else "gone", st.st_size, SETTLING)
-    return Seen(name, key, st.st_size, NEW, content_hash=digest)
+        raise FolderError("unreadable", f"It cannot be read: {exc.strerror or exc}.") from exc
+    if stat_key(after) != key or after.st_ctime_ns != before.st_ctime_ns or len(content) != before.st_size:
+        raise FolderError("changed", "It was written to while it was read.")
+    return content, hashlib.sha256(content).hexdigest()
 
 
 # -- names and paths -------------------------------------------------------------------------------

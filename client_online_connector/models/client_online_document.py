@@ -256,13 +256,13 @@ class ClientOnlineDocument(models.Model):
         return super().unlink()
 
     @api.model
-    def _client_online_create(self, company, name, content, source, values=None):
+    def _client_online_create(self, company, name, content, source, values=None, content_hash=None):
         """A document of ``content`` (bytes) named ``name``, with its pre-flight done.
 
         Returns the new document (sudo).  A document whose content and name were sent
         before is refused with a UserError naming the earlier one.
         """
-        content_hash = hashlib.sha256(content).hexdigest()
+        content_hash = content_hash or hashlib.sha256(content).hexdigest()
         full_hash = document_hash(content_hash, name)
         Document = self.sudo().with_company(company)
         earlier = Document.search([("company_id", "=", company.id), ("document_hash", "=", full_hash)], limit=1)
@@ -810,6 +810,10 @@ class ClientOnlineDocument(models.Model):
         """Send queued or failed documents now instead of at the next run (a few documents: no cron)."""
         self._check_user()
         documents = self.filtered(lambda d: d.state in RETRY_STATES and not d.portal_ref)
+        if len(documents) > UPLOAD_BATCH:  # long work goes to the scheduled job
+            documents.sudo().write({"next_attempt": False})
+            self._client_online_trigger()
+            return True
         for company in documents.company_id:
             mine = documents.filtered(lambda d, c=company: d.company_id == c)
             self.with_company(company)._client_online_process(company, uploads=mine, scan=False, poll=False)
@@ -946,11 +950,14 @@ class ClientOnlineDocument(models.Model):
         due = not company.client_online_next_run or company.client_online_next_run <= now
         notes = []
         FolderFile = self.env["client.online.folder.file"].sudo()
+        settling = remaining = 0
         if scan and due and company.client_online_folder_inbox:
-            notes += FolderFile._client_online_scan(company)
+            outcome = FolderFile._client_online_scan(company)
+            notes += outcome.problems
+            settling = outcome.settling
             if not self._client_online_commit(company):
                 return False
-            remaining = FolderFile._client_online_pickup(company)
+            remaining = FolderFile._client_online_pickup(company, outcome.pending)
             if remaining:
                 self._client_online_trigger()
             if not self._client_online_commit(company):
@@ -973,11 +980,11 @@ class ClientOnlineDocument(models.Model):
                     "client_online_status": "\n".join(notes) or self.env._("All in order at the last run."),
                 }
             )
-        self._client_online_schedule_next(company)
+        self._client_online_schedule_next(company, settling, remaining)
         return True
 
     @api.model
-    def _client_online_schedule_next(self, company):
+    def _client_online_schedule_next(self, company, settling=0, remaining=0):
         """Wake the job for the earliest retry or settling file, when sooner than its interval."""
         first = self.sudo().search(
             [("company_id", "=", company.id), ("state", "=", "failed"), ("portal_ref", "=", False),
@@ -986,11 +993,8 @@ class ClientOnlineDocument(models.Model):
         )  # fmt: skip
         if first:
             self._client_online_trigger(first.next_attempt)
-        settling = (
-            self.env["client.online.folder.file"]
-            .sudo()
-            .search_count([("company_id", "=", company.id), ("state", "=", "settling")])
-        )
+        if remaining:
+            company.client_online_next_run = False  # the next batch of the folder at the next wake-up
         if settling:
             company.client_online_next_run = False  # look at the folder again at the next wake-up
             seconds = company.client_online_settle_seconds or 10

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..clients import PortalError, check_folder
+from .client_online_service import WSDL_PARAM
 
 SEND_WIZARD = "client.online.send.wizard"
 
@@ -47,6 +48,12 @@ class ResConfigSettings(models.TransientModel):
     client_online_pdf_date_to = fields.Date(related="company_id.client_online_pdf_date_to", readonly=False)
     client_online_match_kvk = fields.Boolean(related="company_id.client_online_match_kvk", readonly=False)
     client_online_match_hidden_id = fields.Boolean(related="company_id.client_online_match_hidden_id", readonly=False)
+    client_online_wsdl = fields.Char(
+        string="Portal WSDL",
+        config_parameter=WSDL_PARAM,
+        help="Path or URL of the portal's WSDL. Empty: the one rebuilt from public facts that comes with the addon "
+        "(schemas/clientonline_accordering.wsdl). The vendor's own WSDL replaces it here, for every company.",
+    )
     client_online_last_run = fields.Datetime(related="company_id.client_online_last_run")
     client_online_status = fields.Text(related="company_id.client_online_status")
     client_online_bound_model_ids = fields.Many2many(

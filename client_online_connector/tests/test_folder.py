@@ -120,14 +120,15 @@ class TestFolder(ClientOnlineCase):
         os.symlink(outside, os.path.join(inbox, "61234567_link.pdf"))
         os.mkdir(os.path.join(inbox, "sub.pdf"))
         self.drop("61234567_unreadable.pdf", minimal_pdf("u"))
-        real_hash = folder_tools.content_hash_of
+        real_read = folder_tools.read_stable
 
-        def unreadable(file_path, max_size=None):
-            if file_path.endswith("unreadable.pdf"):
-                raise PermissionError(13, "Permission denied")
-            return real_hash(file_path, max_size)
+        def unreadable(path, key, max_size=None):
+            # as root every file is readable: the refusal of the read itself, as the OS gives it
+            if path.endswith("unreadable.pdf"):
+                raise folder_tools.FolderError("unreadable", "It cannot be read: Permission denied.")
+            return real_read(path, key, max_size)
 
-        with patch.object(folder_tools, "content_hash_of", side_effect=unreadable):
+        with patch.object(folder_tools, "read_stable", side_effect=unreadable):
             self.run_job()
         self.assertFalse(self.documents())
         entries = {
@@ -138,7 +139,8 @@ class TestFolder(ClientOnlineCase):
             (entries["61234567_link.pdf"].state, entries["61234567_link.pdf"].reason_code), ("refused", "symlink")
         )
         self.assertEqual(entries["61234567_unreadable.pdf"].reason_code, "unreadable")
-        self.assertIn("Permission denied", entries["61234567_unreadable.pdf"].reason)
+        self.assertIn("Permission denied", entries["61234567_unreadable.pdf"].reason_text)
+        self.assertIn("symbolic link", entries["61234567_link.pdf"].reason_text)
         # readable again: tried at the next scan
         self.run_job()
         self.assertEqual(self.documents().mapped("name"), ["61234567_unreadable.pdf"])
@@ -148,33 +150,36 @@ class TestFolder(ClientOnlineCase):
     def test_a_file_still_being_written_waits(self):
         self.company.client_online_settle_seconds = 30
         path = self.drop("61234567_busy.pdf", minimal_pdf("busy")[:100], age=3600)  # an old time, kept by a copy
-        self.run_job()
-        entry = self.env["client.online.folder.file"].search([("company_id", "=", self.company.id)])
-        self.assertEqual(entry.state, "settling", "its change time is recent, whatever its modification time")
-        self.assertFalse(self.documents())
-        with open(path, "ab") as handle:  # the writer goes on
-            handle.write(minimal_pdf("busy")[100:])
-        self.run_job()
-        self.assertEqual(entry.state, "settling")
-        self.assertEqual(entry.stat_key.split(":")[0], str(len(minimal_pdf("busy"))))
-        with freeze_time(fields.Datetime.now() + timedelta(seconds=60)):  # it stood still for the settle time
+        Index = self.env["client.online.folder.file"]
+        with patch.object(type(Index), "_client_online_read", wraps=Index._client_online_read) as read:
             self.run_job()
-        self.assertEqual(entry.state, "picked")
+            self.assertFalse(self.documents(), "its change time is recent, whatever its modification time")
+            self.assertFalse(read.called, "a file still being written is not read")
+            with open(path, "ab") as handle:  # the writer goes on
+                handle.write(minimal_pdf("busy")[100:])
+            self.run_job()
+            self.assertFalse(self.documents())
+            self.assertFalse(read.called)
+            with freeze_time(fields.Datetime.now() + timedelta(seconds=60)):  # it stood still for the settle time
+                self.run_job()
+            self.assertEqual(read.call_count, 1)
+        entry = Index.search([("company_id", "=", self.company.id)])
+        self.assertEqual((entry.state, entry.stat_key.split(":")[0]), ("picked", str(len(minimal_pdf("busy")))))
         self.assertEqual(self.documents().mapped("name"), ["61234567_busy.pdf"])
         self.assertEqual(self.documents().attachment_id.raw, minimal_pdf("busy"))
 
     def test_a_rescan_of_unchanged_files_reads_nothing(self):
         for index in range(12):
             self.drop(f"61234567_stuk-{index:02d}.pdf", minimal_pdf(f"stuk {index}"))
-        with patch.object(folder_tools, "content_hash_of", wraps=folder_tools.content_hash_of) as hashed:
+        with patch.object(folder_tools, "read_stable", wraps=folder_tools.read_stable) as read:
             self.run_job()
-            self.assertEqual(hashed.call_count, 12)
-            hashed.reset_mock()
+            self.assertEqual(read.call_count, 12, "each file is read once")
+            read.reset_mock()
             self.run_job()
-            self.assertEqual(hashed.call_count, 0, "unchanged files are not read again")
+            self.assertEqual(read.call_count, 0, "unchanged files are not read again")
             self.drop("61234567_stuk-03.pdf", minimal_pdf("stuk 3, tweede versie"))
             self.run_job()
-            self.assertEqual(hashed.call_count, 1, "only the changed file is read")
+            self.assertEqual(read.call_count, 1, "only the changed file is read")
         self.assertEqual(len(self.documents()), 13)
 
     def test_the_same_file_again_is_refused_and_left_in_place(self):
@@ -189,7 +194,7 @@ class TestFolder(ClientOnlineCase):
         self.assertEqual(len(self.documents()), 1)
         entry = self.env["client.online.folder.file"].search([("company_id", "=", self.company.id)])
         self.assertEqual(entry.state, "duplicate")
-        self.assertIn("already sent", entry.reason)
+        self.assertIn("already sent", entry.reason_text)
         self.assertEqual(self.folder("inbox"), ["61234567_brief.pdf"])
         # the same content under another name is sent, with a warning
         self.drop("61234567_brief (2).pdf", minimal_pdf("brief"))

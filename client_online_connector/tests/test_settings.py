@@ -118,3 +118,18 @@ class TestConnectionAndFolders(ClientOnlineCase):
         self.assertFalse(action.exists())
         partner_action = self.env.ref("client_online_connector.client_online_send_wizard_action")
         self.assertEqual(partner_action.binding_model_id.model, "res.partner", "contacts always offer it")
+
+    def test_the_vendors_wsdl_replaces_the_rebuilt_one(self):
+        settings = self.settings()
+        settings.client_online_wsdl = f"{self.sandbox_url}/clientonline/soap/2010/accordering?wsdl"
+        settings.execute()
+        service = self.env["client.online.service"]
+        self.assertEqual(service._get_wsdl(), f"{self.sandbox_url}/clientonline/soap/2010/accordering?wsdl")
+        self.sandbox_control.clear_requests()
+        self.settings().action_client_online_test_connection()
+        fetched = [r for r in self.sandbox_control.requests("/clientonline/soap/") if r["method"] == "GET"]
+        self.assertEqual(len(fetched), 1, "the WSDL came from the configured address")
+        settings = self.settings()
+        settings.client_online_wsdl = False
+        settings.execute()
+        self.assertTrue(service._get_wsdl().endswith("client_online_connector/schemas/clientonline_accordering.wsdl"))

@@ -31,8 +31,8 @@ class ClientOnlineSendWizard(models.TransientModel):
     attachment_id = fields.Many2one(
         "ir.attachment",
         string="File",
-        domain="[('res_model', '=', res_model), ('res_id', '=', res_id), ('res_field', '=', False), "
-        "('mimetype', 'in', ('application/pdf', 'application/xml', 'text/xml'))]",
+        domain="[('res_model', '=', res_model), ('res_id', '=', res_id), ('res_field', '=', False), '|', "
+        "('mimetype', 'in', ('application/pdf', 'application/xml', 'text/xml')), ('name', '=ilike', '%.xbrl')]",
     )
     report_id = fields.Many2one(
         "ir.actions.report",
@@ -89,8 +89,8 @@ class ClientOnlineSendWizard(models.TransientModel):
     @api.model
     def _attachments(self, record):
         return self.env["ir.attachment"].search(
-            [("res_model", "=", record._name), ("res_id", "=", record.id), ("res_field", "=", False),
-             ("mimetype", "in", ("application/pdf", "application/xml", "text/xml"))],
+            [("res_model", "=", record._name), ("res_id", "=", record.id), ("res_field", "=", False), "|",
+             ("mimetype", "in", ("application/pdf", "application/xml", "text/xml")), ("name", "=ilike", "%.xbrl")],
             order="id desc",
         )  # fmt: skip
 
