@@ -131,11 +131,11 @@ class ClientOnlineDocument(models.Model):
         check_company=True,
         help="An earlier document with the same content under another name.",
     )
-    document_type = fields.Selection(PORTAL_DOCUMENT_TYPES, required=True, tracking=True)
+    document_type = fields.Selection(PORTAL_DOCUMENT_TYPES, required=True, readonly=True, tracking=True)
     declaration_type = fields.Selection(DECLARATION_TYPES, readonly=True)
     entrypoint = fields.Char(string="XBRL Entrypoint", readonly=True)
-    period_start = fields.Date(string="Period From", tracking=True)
-    period_end = fields.Date(string="Period To", tracking=True)
+    period_start = fields.Date(string="Period From", readonly=True, tracking=True)
+    period_end = fields.Date(string="Period To", readonly=True, tracking=True)
     xbrl_identifier = fields.Char(string="Identifier in the Declaration", readonly=True)
     xbrl_identifier_scheme = fields.Char(string="Identifier Scheme", readonly=True)
     identifier_kind = fields.Selection(IDENTIFIER_KINDS, readonly=True)
