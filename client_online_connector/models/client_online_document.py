@@ -832,9 +832,7 @@ class ClientOnlineDocument(models.Model):
         """Run the checks again and queue the document (after the contact or the file was corrected)."""
         self._check_user()
         for document in self:
-            if document.state not in ("not_found", "permanently_failed", "failed") or (
-                document.portal_ref and document.state != "failed"
-            ):
+            if document.state not in ("not_found", "permanently_failed", "failed") or document.portal_ref:
                 raise UserError(
                     self.env._("Only documents not yet in the portal that failed or matched no client can be retried.")
                 )

@@ -10,6 +10,12 @@ from ..clients import PortalError
 from ..clients.xbrl import normalise_identifier
 
 OB_NUMBER = re.compile(r"\d{9}B\d{2}")
+NORMALISED = {
+    "client_online_ob_number": "ob",
+    "client_online_lh_number": "lh",
+    "client_online_rsin": "rsin",
+    "client_online_bsn": "bsn",
+}
 LH_NUMBER = re.compile(r"\d{9}L\d{2}")
 
 
@@ -42,6 +48,24 @@ class ResPartner(models.Model):
     client_online_document_count = fields.Integer(compute="_compute_client_online_counts", string="Approvals (count)")
 
     # -- identifiers -------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._client_online_normalise(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._client_online_normalise(vals)
+        return super().write(vals)
+
+    @api.model
+    def _client_online_normalise(self, vals):
+        """Numbers stored as the portal and the declarations write them: no spaces or dots, upper case,
+        an OB number without NL."""
+        for field, kind in NORMALISED.items():
+            if vals.get(field):
+                vals[field] = normalise_identifier(kind, vals[field])
 
     @api.constrains("client_online_ob_number", "client_online_lh_number", "client_online_rsin")
     def _check_client_online_numbers(self):
@@ -172,23 +196,24 @@ class ResPartner(models.Model):
         if not kvk:
             raise UserError(self.env._("The contact has no KvK number to look up in the portal."))
         service = self.env["client.online.service"]
+        # Answers are notifications, not errors: the record of the portal call stays (an error rolls it back).
         try:
             found = service._find_clients(self.env.company, kvk_number=kvk)
         except PortalError as error:
-            raise service._user_error(error) from None
+            return self._client_online_notification(service._error_message(error), "danger")
         if not found:
-            raise UserError(self.env._("The portal has no client with KvK number %(kvk)s.", kvk=kvk))
+            return self._client_online_notification(
+                self.env._("The portal has no client with KvK number %(kvk)s.", kvk=kvk), "warning"
+            )
         partner.client_online_hidden_id = found[0].hidden_id
+        message = self.env._(
+            "The portal knows %(name)s with hidden ID %(hidden)s.", name=found[0].name, hidden=found[0].hidden_id
+        )
+        return self._client_online_notification(message, "success")
+
+    def _client_online_notification(self, message, kind):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "The portal knows %(name)s with hidden ID %(hidden)s.",
-                    name=found[0].name,
-                    hidden=found[0].hidden_id,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
+            "params": {"type": kind, "message": message, "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
         }

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import ClientOnlineCase, minimal_pdf, samples
@@ -335,3 +335,80 @@ class TestPortalAnswers(ClientOnlineCase):
 def samples_identifier(xbrl):
     start = xbrl.index(b"<xbrli:identifier")
     return xbrl[xbrl.index(b">", start) + 1 : xbrl.index(b"</xbrli:identifier>")].decode()
+
+
+@tagged("post_install", "-at_install")
+class TestContactsAndActions(ClientOnlineCase):
+    def test_look_up_the_hidden_id_in_the_portal(self):
+        found = self.bakkerij.with_user(self.accountant).action_client_online_lookup()
+        self.assertEqual(found["params"]["type"], "success")
+        self.assertEqual(self.bakkerij.client_online_hidden_id, "100001")
+        stranger = self.env["res.partner"].create(
+            {"name": "Onbekend", "is_company": True, "company_registry": "55555555"}
+        )
+        missing = stranger.with_user(self.accountant).action_client_online_lookup()
+        self.assertEqual(missing["params"]["type"], "warning")
+        self.assertIn("55555555", missing["params"]["message"])
+        self.assertFalse(stranger.client_online_hidden_id)
+        lookups = self.env["client.online.attempt"].search(
+            [("company_id", "=", self.company.id), ("operation", "=", "lookup")]
+        )
+        self.assertEqual(len(lookups), 2)
+
+    def test_numbers_on_the_contact_are_checked(self):
+        Partner = self.env["res.partner"]
+        for field, value in [
+            ("client_online_ob_number", "001000045B37"),
+            ("client_online_ob_number", "12345"),
+            ("client_online_lh_number", "852147971X01"),
+            ("client_online_rsin", "852147972"),
+            ("client_online_bsn", "111222334"),
+        ]:
+            with self.subTest(field=field, value=value), self.assertRaises(ValidationError):
+                Partner.create({"name": "Fout", field: value})
+        good = Partner.create(
+            {"name": "Goed", "client_online_ob_number": "NL 001000044B37", "client_online_lh_number": "852147971L01",
+             "client_online_rsin": "852147971", "client_online_bsn": "111222333"}
+        )  # fmt: skip
+        self.assertEqual(good._client_online_identifier("ob"), "001000044B37", "stored as the portal writes it")
+        self.assertEqual(good.client_online_bsn, "111222333")
+        self.assertIn(good, Partner.search(Partner._client_online_identifier_domain("ob", "001000044B37")))
+
+    def test_suggestions_by_a_number_with_a_typo(self):
+        self.drop("6123456_brief.pdf", minimal_pdf("brief"))  # a digit short of the KvK number 61234567
+        self.run_job()
+        (document,) = self.documents()
+        self.assertEqual(document.state, "not_found")
+        self.assertIn(self.bakkerij, document.suggested_partner_ids)
+
+    def test_a_run_started_by_an_administrator(self):
+        manager = self.env["res.users"].create(
+            {
+                "name": "Beheerder",
+                "login": "co-manager",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+                "groups_id": [(6, 0, [self.env.ref("client_online_connector.group_client_online_manager").id])],
+            }
+        )
+        self.company.client_online_next_run = "2099-01-01 00:00:00"
+        triggers = self.env["ir.cron.trigger"].search_count([])
+        action = self.env["client.online.document"].with_user(manager).with_company(self.company).action_sync_now()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertFalse(self.company.client_online_next_run, "the folder is due at once")
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([]), triggers + 1)
+        with self.assertRaises(AccessError):
+            self.env["client.online.document"].with_user(self.accountant).action_sync_now()
+
+    def test_retry_after_the_contact_was_corrected(self):
+        self.drop("ob.xbrl", samples.ob_declaration("001000044B37", *OB_PERIOD))
+        self.sbr.client_online_ob_number = False  # nobody has this OB number now
+        self.run_job()
+        (document,) = self.documents()
+        self.assertEqual(document.state, "not_found")
+        self.sbr.client_online_ob_number = "001000044B37"
+        document.with_user(self.accountant).action_retry()
+        self.assertRecordValues(document, [{"state": "queued", "partner_id": self.sbr.id}])
+        self.run_job()
+        self.assertEqual(document.state, "sent")
+        self.assertEqual(self.folder("not_found"), ["ob.xbrl"], "it waits in not found until it is done")
