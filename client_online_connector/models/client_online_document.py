@@ -898,7 +898,7 @@ class ClientOnlineDocument(models.Model):
 
     @api.model
     def _client_online_adjust_cron(self):
-        """The job runs as often as the most frequent company wants it (at least every 5 minutes apart)."""
+        """The job runs as often as the most frequent company wants it."""
         cron = self._client_online_cron()
         if not cron:
             return
@@ -911,7 +911,15 @@ class ClientOnlineDocument(models.Model):
         """Per company: pick up the folder, upload what is due, ask the portal for news, move files."""
         companies = self.env["res.company"]._client_online_companies()
         for done, company in enumerate(companies, start=1):
-            self.with_company(company)._client_online_process(company)
+            try:
+                self.with_company(company)._client_online_process(company)
+            except Exception:
+                if odoo_module.current_test:
+                    raise
+                # One company's unexpected failure does not starve the others: what it had not
+                # committed is rolled back, the next company runs.
+                self.env.cr.rollback()
+                _logger.exception("ClientOnline run of company %s failed", company.id)
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
 
     @api.model
@@ -964,6 +972,10 @@ class ClientOnlineDocument(models.Model):
             notes += self._client_online_upload_due(company, uploads)
             if not self._client_online_commit(company):
                 return False
+        elif uploads is not False and self.sudo().search_count(
+            [("company_id", "=", company.id), ("state", "in", RETRY_STATES), ("portal_ref", "=", False)], limit=1
+        ):
+            notes.append(self.env["client.online.service"]._error_message(PortalError("config", "")))
         if poll is not False and (due or poll is not True) and company.client_online_username:
             notes += self._client_online_poll(company, None if poll is True else poll)
             if not self._client_online_commit(company):
@@ -979,6 +991,7 @@ class ClientOnlineDocument(models.Model):
                 }
             )
         self._client_online_schedule_next(company, settling, remaining)
+        self._client_online_commit(company)
         return True
 
     @api.model

@@ -279,6 +279,14 @@ class TestPortalAnswers(ClientOnlineCase):
         self.run_job()
         self.assertEqual(document.state, "sent")
 
+    def test_without_a_portal_account_documents_wait_and_the_settings_say_why(self):
+        document = self.queued_pdf()
+        self.company.client_online_username = False
+        self.run_job()
+        self.assertRecordValues(document, [{"state": "queued", "attempt_count": 0}])
+        self.assertIn("not configured", self.company.client_online_status)
+        self.assertFalse(self.portal_calls())
+
     def test_forwarding_fails_at_the_portal_then_for_good(self):
         self.admin("POST", "/clientonline/_admin/settings", {"send_failures": 3})
         document = self.send(self.sbr, "ob.xbrl", samples.ob_declaration("001000044B37", *OB_PERIOD))
