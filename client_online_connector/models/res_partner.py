@@ -35,7 +35,11 @@ class ResPartner(models.Model):
         "sole traders have an OB number that differs from their VAT ID.",
     )
     client_online_lh_number = fields.Char(string="Loonheffingennummer", help="Payroll tax number, e.g. 001000044L01.")
-    client_online_rsin = fields.Char(string="RSIN", help="Fiscal number of a legal entity (corporate income tax).")
+    client_online_rsin = fields.Char(
+        string="Fiscal Number (RSIN)",
+        help="Fiscal number of a legal entity (corporate income tax). When empty, the RSIN of the KvK register "
+        "is used where the KvK connector keeps one.",
+    )
     client_online_bsn = fields.Char(
         string="BSN",
         groups="client_online_connector.group_client_online_user",
@@ -105,7 +109,9 @@ class ResPartner(models.Model):
         if kind == "bsn":
             return partner.client_online_bsn or ""
         if kind == "rsin":
-            return partner.client_online_rsin or ""
+            # the KvK connector, when installed, keeps the register's RSIN on the contact
+            registered = partner["kvk_rsin"] if "kvk_rsin" in partner._fields else ""
+            return partner.client_online_rsin or registered or ""
         if kind == "kvk":
             return partner.company_registry or ""
         return ""

@@ -382,6 +382,17 @@ class TestContactsAndActions(ClientOnlineCase):
         self.assertEqual(good.client_online_bsn, "111222333")
         self.assertIn(good, Partner.search(Partner._client_online_identifier_domain("ob", "001000044B37")))
 
+    def test_the_rsin_of_the_kvk_register_counts_when_the_contact_has_none(self):
+        Partner = self.env["res.partner"]
+        client = Partner.create({"name": "Linde (KvK)", "is_company": True})
+        if "kvk_rsin" in Partner._fields:  # the KvK connector is installed alongside
+            client.kvk_rsin = "815948475"
+            self.assertEqual(client._client_online_identifier("rsin"), "815948475")
+            client.client_online_rsin = "852147971"
+            self.assertEqual(client._client_online_identifier("rsin"), "852147971", "its own field goes first")
+        else:
+            self.assertEqual(client._client_online_identifier("rsin"), "")
+
     def test_suggestions_by_a_number_with_a_typo(self):
         self.drop("6123456_brief.pdf", minimal_pdf("brief"))  # a digit short of the KvK number 61234567
         self.run_job()

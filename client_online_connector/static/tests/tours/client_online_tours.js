@@ -18,7 +18,7 @@ registry.category("web_tour.tours").add("client_online_connector_send_tour", {
         },
         {
             content: "The document waits in the queue",
-            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status .o_arrow_button_current:contains(Queued)",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status .o_arrow_button_current[data-value='queued']",
         },
         {
             content: "Send it now rather than at the next run",
@@ -27,7 +27,7 @@ registry.category("web_tour.tours").add("client_online_connector_send_tour", {
         },
         {
             content: "The portal has it: it awaits the client's approval",
-            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Awaiting approval)",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current[data-value='sent']",
         },
         {
             content: "with the portal's reference",
@@ -40,7 +40,7 @@ registry.category("web_tour.tours").add("client_online_connector_follow_tour", {
     steps: () => [
         {
             content: "The list shows the document awaiting approval",
-            trigger: ".o_list_view .o_data_row:has(td:contains(jaarrekening 2024.pdf)) .badge:contains(Awaiting approval)",
+            trigger: ".o_list_view .o_data_row:has(td:contains(jaarrekening 2024.pdf)) td[name='state'] .badge.text-bg-info",
         },
         {
             content: "Open it",
@@ -54,16 +54,16 @@ registry.category("web_tour.tours").add("client_online_connector_follow_tour", {
         },
         {
             content: "The client approved it",
-            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Approved)",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current[data-value='approved']",
         },
         {
             content: "Look at the file",
-            trigger: ".o_form_view .o_notebook a:contains(File)",
+            trigger: ".o_form_view .o_notebook a[name='file']",
             run: "click",
         },
         {
             content: "It is in the folder of approved documents",
-            trigger: ".o_form_view .o_field_widget[name='file_folder'] span:contains(Approved)",
+            trigger: ".o_form_view .o_field_widget[name='file_path'] span:contains(/tour/approved/jaarrekening 2024.pdf)",
         },
     ],
 });
