@@ -29,7 +29,9 @@ TESTED = [name for name in os.environ.get("TEST_ADDONS", ",".join(ADDONS)).split
 DATABASE = os.environ.get("TEST_DATABASE", f"connectors_test_{os.getpid()}")
 # The test database speaks the languages of the addons' users.  Loading them also loads every
 # addon's .po file: one that Odoo cannot read stops the run, as it would stop a user activating it.
-LANGUAGES = ["nl_NL", "cs_CZ", "fr_FR"]
+# The first one becomes the default language of partners and of the company: English, as in a
+# database created without choosing a language; tests that need another language set it.
+LANGUAGES = ["en_US", "nl_NL", "cs_CZ", "fr_FR"]
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) \S+ (?P<logger>[\w.]+): (?P<msg>.*)")
 RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
