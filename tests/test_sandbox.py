@@ -8,7 +8,7 @@ import requests
 from sandbox.__main__ import main as sandbox_main
 from sandbox.core import Fault, KnobError
 
-SERVICES = {"kvk": False, "creditcheck": True, "ksz": True, "clientonline": True}
+SERVICES = {"kvk": False, "creditcheck": True, "ksz": True, "rsz": False, "clientonline": True}
 
 
 def test_health_lists_every_service(sandbox):

@@ -4,5 +4,6 @@ from .clientonline import ClientOnline
 from .creditcheck import CreditCheck
 from .ksz import Ksz
 from .kvk import Kvk
+from .rsz import Rsz
 
-SERVICES = (Kvk, CreditCheck, Ksz, ClientOnline)
+SERVICES = (Kvk, CreditCheck, Ksz, Rsz, ClientOnline)
