@@ -104,6 +104,7 @@ class Simulation:
       counted from the batch's arrival with the value in force when collecting);
     * ``page_limit``: the most answers one collect page holds (1000);
     * ``scenarios``: ``{enterprise number: scenario}`` overriding the seeded ones;
+    * ``fiscal_amounts``: ``{enterprise number: eurocent}``, the tax debt stated for those numbers;
     * ``minimal``: answer in the minimal shape (no optional element: no validity date, no
       employer, no RSZ number), as a real answer may;
     * ``stray_answers``: answers with references nobody asked for, added to every batch;
@@ -115,6 +116,7 @@ class Simulation:
         "async_delay_seconds": (int, float),
         "page_limit": int,
         "scenarios": dict,
+        "fiscal_amounts": dict,
         "minimal": bool,
         "stray_answers": int,
         "trusted_certificates": list,
@@ -127,6 +129,7 @@ class Simulation:
         self.async_delay_seconds = 0
         self.page_limit = 1000
         self.scenarios = {}
+        self.fiscal_amounts = {}
         self.minimal = False
         self.stray_answers = 0
         self.trusted_certificates = []
@@ -143,6 +146,9 @@ class Simulation:
         for number, scenario in (values.get("scenarios") or {}).items():
             if scenario not in SCENARIOS or not valid_enterprise(number):
                 raise ValueError(f"scenario {number!r}: {scenario!r} is not one of {', '.join(SCENARIOS)}")
+        for number, cents in (values.get("fiscal_amounts") or {}).items():
+            if not valid_enterprise(number) or not isinstance(cents, int) or cents < 0:
+                raise ValueError(f"fiscal amount {number!r}: {cents!r} is not a number of eurocent")
         if values.get("page_limit", 1) < 1 or values.get("stray_answers", 0) < 0:
             raise ValueError("page_limit must be positive and stray_answers not negative")
         for key, value in values.items():
@@ -240,7 +246,9 @@ class KszData:
         has_debt = kind in TAXED
         amount = ""
         if has_debt and include_amount:
-            amount = f"<amount>{self.service.rng('fiscal', number).randint(50_000, 2_500_000)}</amount>"
+            cents = self.service.simulation.fiscal_amounts.get(number)
+            cents = cents if cents is not None else self.service.rng("fiscal", number).randint(50_000, 2_500_000)
+            amount = f"<amount>{cents}</amount>"
         debt = f"<hasFiscalDebt>{'true' if has_debt else 'false'}</hasFiscalDebt><statusDate>{today}</statusDate>"
         return _status("DATA_FOUND", "MSG00000") + f"<fiscalDebt>{debt}{amount}</fiscalDebt>"
 

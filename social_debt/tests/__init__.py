@@ -1,1 +1,4 @@
 from . import test_settings
+from . import test_checks
+from . import test_batches
+from . import test_payments
