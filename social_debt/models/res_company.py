@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..clients import enterprise_number
 
@@ -77,8 +78,13 @@ class ResCompany(models.Model):
         string="Responsible Accountant",
         help="Gets an activity when the verdict of a supplier changes.",
     )
+    social_debt_customer_number = fields.Char(
+        string="Own Enterprise Number (KBO/BCE)",
+        help="The enterprise number with which the company identifies itself to the KSZ/BCSS. Empty: the Company "
+        "ID of a Belgian company, else its Belgian VAT number.",
+    )
     social_debt_enterprise_number = fields.Char(
-        string="Own Enterprise Number", compute="_compute_social_debt_enterprise_number"
+        string="Enterprise Number Sent", compute="_compute_social_debt_enterprise_number"
     )
 
     _sql_constraints = [
@@ -90,9 +96,24 @@ class ResCompany(models.Model):
         ),
     ]
 
-    @api.depends("company_registry", "vat")
+    @api.depends("social_debt_customer_number", "company_registry", "vat", "country_id")
     def _compute_social_debt_enterprise_number(self):
         for company in self:
-            company.social_debt_enterprise_number = enterprise_number(company.company_registry) or enterprise_number(
-                company.vat
+            registry = company.company_registry if company.country_id.code == "BE" else ""
+            vat = company.vat if (company.vat or "").upper().startswith("BE") else ""
+            company.social_debt_enterprise_number = (
+                enterprise_number(company.social_debt_customer_number)
+                or enterprise_number(registry)
+                or enterprise_number(vat)
             )
+
+    @api.constrains("social_debt_customer_number")
+    def _check_social_debt_customer_number(self):
+        for company in self:
+            if company.social_debt_customer_number and not enterprise_number(company.social_debt_customer_number):
+                raise ValidationError(
+                    self.env._(
+                        "%(number)s is not a valid Belgian enterprise number (KBO/BCE, 10 digits, mod 97).",
+                        number=company.social_debt_customer_number,
+                    )
+                )

@@ -9,6 +9,8 @@ class ResConfigSettings(models.TransientModel):
     social_debt_mode = fields.Selection(related="company_id.social_debt_mode", readonly=False)
     social_debt_backend = fields.Selection(related="company_id.social_debt_backend", readonly=False)
     social_debt_endpoint = fields.Char(related="company_id.social_debt_endpoint", readonly=False)
+    social_debt_customer_number = fields.Char(related="company_id.social_debt_customer_number", readonly=False)
+    social_debt_enterprise_number = fields.Char(related="company_id.social_debt_enterprise_number")
     social_debt_fiscal_endpoint = fields.Char(related="company_id.social_debt_fiscal_endpoint", readonly=False)
     social_debt_billretainment_endpoint = fields.Char(
         related="company_id.social_debt_billretainment_endpoint", readonly=False

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
 
 from ..clients import enterprise_number, format_enterprise_number, nsso_number
 from .social_debt_check import VERDICT_SELECTION, brussels_today
@@ -105,14 +106,15 @@ class ResPartner(models.Model):
                 partner.social_debt_validity = False
                 continue
             days = (check.valid_until - today).days
+            until = format_date(self.env, check.valid_until)
             partner.social_debt_days_left = max(days, 0)
             if days < 0 or check.answer_date > today:
-                partner.social_debt_validity = self.env._("Expired on %(date)s", date=check.valid_until)
+                partner.social_debt_validity = self.env._("Expired on %(date)s", date=until)
             elif days == 0:
-                partner.social_debt_validity = self.env._("Valid today only (%(date)s)", date=check.valid_until)
+                partner.social_debt_validity = self.env._("Valid today only (%(date)s)", date=until)
             else:
                 partner.social_debt_validity = self.env._(
-                    "Valid %(days)s more days, until %(date)s", days=days, date=check.valid_until
+                    "Valid %(days)s more days, until %(date)s", days=days, date=until
                 )
 
     @api.constrains("social_debt_rsz_number")

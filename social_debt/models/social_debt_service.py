@@ -83,6 +83,11 @@ def in_test():
     return tools.config["test_enable"] or modules.module.current_test
 
 
+def as_text(payload):
+    """A payload (bytes) as text PostgreSQL can store: undecodable bytes and NULs replaced."""
+    return payload.decode("utf-8", "replace").replace("\x00", "\ufffd") if payload else None
+
+
 class SocialDebtService(models.AbstractModel):
     """The one place that knows the KSZ/BCSS and RSZ endpoints, modes, certificate and rules.
 
@@ -357,8 +362,8 @@ class SocialDebtService(models.AbstractModel):
             tax.amount if tax and tax.amount is not None else 0,
             bool(tax and tax.amount is not None),
             tax.status_date if tax else None,
-            (social.raw if social else retainment.raw if retainment else b"").decode("utf-8", "replace") or None,
-            fiscal.raw.decode("utf-8", "replace") if fiscal and not (social and social.raw == fiscal.raw) else None,
+            as_text(social.raw if social else retainment.raw if retainment else b""),
+            as_text(fiscal.raw) if fiscal and not (social and social.raw == fiscal.raw) else None,
             None,
             None,
             duration * 1000,
@@ -373,7 +378,7 @@ class SocialDebtService(models.AbstractModel):
             error_code=error.code,
             error_message=self._error_message(error),
             duration_ms=(error.duration or 0) * 1000,
-            raw_answer=error.body.decode("utf-8", "replace") if error.body else None,
+            raw_answer=as_text(error.body),
             social_obligation=False,
             tax_obligation=False,
             payment_plan=False,

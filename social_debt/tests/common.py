@@ -58,6 +58,11 @@ class SocialDebtMixin(SandboxCaseMixin):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].sudo().set_param(SANDBOX_URL_PARAM, cls.sandbox_url)
+        # wkhtmltopdf fetches a report's stylesheets from Odoo's HTTP server, whose answer needs the
+        # database that this test's uncommitted transaction (or, in an HttpCase, the request printing
+        # the proof) holds: the two would wait for each other.  The stylesheets' address is closed
+        # here (refused at once), so wkhtmltopdf prints the proofs unstyled, with all their content.
+        cls.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         cls.eur = cls.env.ref("base.EUR")
         cls.eur.active = True
         cls.pem = certificate_pem()

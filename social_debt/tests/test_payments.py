@@ -121,7 +121,7 @@ class TestWithholdingAtPayment(SocialDebtHttpCase):
         self.assertEqual(bill.amount_residual, 0.0)
         payable = (rsz_payment | fod_payment).move_id.line_ids.filtered(
             lambda line: line.account_id
-            == bill.line_ids.filtered(lambda l: l.display_type == "payment_term").account_id
+            == bill.line_ids.filtered(lambda item: item.display_type == "payment_term").account_id
         )
         self.assertEqual(payable.partner_id, self.indebted)
         # the proof goes with the bill and each payment
