@@ -5,3 +5,4 @@ from . import test_payments
 from . import test_access
 from . import test_monitoring
 from . import test_billretainment
+from . import test_tour
