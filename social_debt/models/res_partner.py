@@ -97,6 +97,7 @@ class ResPartner(models.Model):
                 partner.social_debt_scope = "out"
 
     @api.depends("social_debt_check_id", "social_debt_verdict")
+    @api.depends_context("lang")
     def _compute_social_debt_days_left(self):
         today = brussels_today()
         for partner in self:

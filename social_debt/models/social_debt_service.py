@@ -38,6 +38,8 @@ SANDBOX_PATHS = {
     "rsz": "/rsz/billRetainment/v1",
 }
 PAGE_SIZE = 1000
+# A supplier's first verdict is told only when it calls for attention.
+QUIET_FIRST = ("no_debt", "no_data")
 BILLRETAINMENT_CHUNK = 500
 # Namespaces of the advisory locks (pg_try_advisory_xact_lock(namespace, id)).
 LOCK_BATCH = zlib.crc32(b"social_debt.batch") & 0x7FFFFFFF
@@ -230,29 +232,49 @@ class SocialDebtService(models.AbstractModel):
 
     @api.model
     def _new_checks(self, partners, purpose, mode, company, batch=None):
-        tax = bool(company.social_debt_check_tax)
-        return (
-            self.env["social.debt.check"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "company_id": company.id,
-                        "partner_id": partner.id,
-                        "enterprise_number": partner.social_debt_enterprise_number,
-                        "purpose": purpose,
-                        "legal_context": self._legal_context(company, purpose),
-                        "mode": mode,
-                        "backend": company.social_debt_backend,
-                        "tax_asked": tax,
-                        "ticket": new_ticket(),
-                        "batch_id": batch.id if batch else False,
-                        "user_id": self.env.uid,
-                    }
-                    for partner in partners
-                ]
+        """One draft question per partner, inserted in one statement (a batch holds thousands)."""
+        foreign = partners.filtered(lambda partner: partner.company_id and partner.company_id != company)
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "%(names)s belong to another company than %(company)s.",
+                    names=", ".join(foreign.mapped("display_name")),
+                    company=company.name,
+                )
             )
+        values = (
+            company.id,
+            purpose,
+            self._legal_context(company, purpose),
+            mode,
+            company.social_debt_backend,
+            bool(company.social_debt_check_tax),
+            batch.id if batch else None,
+            self.env.uid,
+            self.env.ref("base.EUR").id,
         )
+        self.env.flush_all()
+        rows = execute_values(
+            self.env.cr._obj,
+            """
+            INSERT INTO social_debt_check (partner_id, enterprise_number, ticket, company_id, purpose, legal_context,
+                   mode, backend, tax_asked, batch_id, user_id, currency_id, state, verdict, attempts, unmatched,
+                   create_uid, write_uid, create_date, write_date)
+            SELECT v.partner_id, v.number, v.ticket, v.company_id, v.purpose, v.legal_context, v.mode, v.backend,
+                   v.tax_asked, v.batch_id, v.user_id, v.currency_id, 'draft', 'not_checked', 0, false,
+                   v.user_id, v.user_id, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM (VALUES %s) AS v(partner_id, number, ticket, company_id, purpose, legal_context, mode, backend,
+                   tax_asked, batch_id, user_id, currency_id)
+            RETURNING id
+            """,
+            [(partner.id, partner.social_debt_enterprise_number, new_ticket(), *values) for partner in partners],
+            template="(%s::int4, %s, %s, %s::int4, %s, %s, %s, %s, %s::bool, %s::int4, %s::int4, %s::int4)",
+            page_size=5000,
+            fetch=True,
+        )
+        if batch:
+            batch.invalidate_recordset(["check_ids"])
+        return self.env["social.debt.check"].sudo().browse(sorted(row[0] for row in rows))
 
     @api.model
     def _resend_sync(self, checks):
@@ -417,7 +439,8 @@ class SocialDebtService(models.AbstractModel):
     @api.model
     def _apply_to_partners(self, checks, notify_activity=False):
         """Point each checked supplier (and its contacts) at its latest finished check, fill an empty
-        RSZ number from the answer, and tell about the suppliers whose verdict changed."""
+        RSZ number from the answer, and tell about the suppliers whose verdict changed (a first
+        verdict only when it finds debts or fails)."""
         ids = tuple(checks.ids)
         if not ids:
             return self.env["res.partner"]
@@ -458,7 +481,7 @@ class SocialDebtService(models.AbstractModel):
         changed = {
             partner: (old or "not_checked", new)
             for partner, _check, new, old in latest
-            if (old or "not_checked") != new
+            if (old or "not_checked") != new and not ((old or "not_checked") == "not_checked" and new in QUIET_FIRST)
         }
         partners = self.env["res.partner"].browse(list(changed))
         if partners:
@@ -568,8 +591,9 @@ class SocialDebtService(models.AbstractModel):
         batch.invalidate_recordset()
         if batch.state != "draft":
             return False
-        checks = batch.check_ids.filtered(lambda check: check.state == "draft")
-        tax = bool(checks[:1].tax_asked)
+        questions = self._draft_questions(batch)
+        checks = self.env["social.debt.check"].browse([row[0] for row in questions])
+        tax = bool(questions and questions[0][3])
         try:
             ksz, rsz = self._clients(company, batch.backend, tax)
         except (SocialDebtError, UserError) as error:
@@ -581,11 +605,13 @@ class SocialDebtService(models.AbstractModel):
                 if not tax:
                     self._log_run(company, "send", "done", batch, len(checks))
                     return self._finish_batch(batch)
-                checks = checks.filtered(lambda check: check.state == "draft")
+                questions = self._draft_questions(batch)
+                checks = self.env["social.debt.check"].browse([row[0] for row in questions])
             kinds = [SOCIAL] if batch.backend == "ksz" else []
             kinds += [FISCAL] if tax else []
-            questions = [(check.ticket, check.enterprise_number, kinds) for check in checks]
-            ack, _duration = ksz.send_batch(batch.ticket, batch.legal_context, questions)
+            ack, _duration = ksz.send_batch(
+                batch.ticket, batch.legal_context, [(ticket, number, kinds) for _id, ticket, number, _tax in questions]
+            )
         except SocialDebtError as error:
             return self._batch_failed(batch, checks, error, "send")
         finally:
@@ -613,6 +639,18 @@ class SocialDebtService(models.AbstractModel):
         self.env["social.debt.check"].invalidate_model()
         self._log_run(company, "send", "done", batch, len(checks))
         return True
+
+    @api.model
+    def _draft_questions(self, batch):
+        """(id, reference, enterprise number, tax asked) of the batch's questions not sent yet, read in
+        one query: a batch holds thousands and needs none of their other fields here."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id, ticket, enterprise_number, tax_asked FROM social_debt_check "
+            "WHERE batch_id = %s AND state = 'draft' ORDER BY id",
+            (batch.id,),
+        )
+        return self.env.cr.fetchall()
 
     @api.model
     def _retainment_answers(self, batch, checks, rsz):
@@ -777,6 +815,7 @@ class SocialDebtService(models.AbstractModel):
                         "batch_id": batch.id,
                         "unmatched": True,
                         "user_id": self.env.uid,
+                        "currency_id": self.env.ref("base.EUR").id,
                     }
                     for answer in answers
                 ]

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from .common import BOTH_DEBTS, NO_DATA, NO_DEBT, OWN_NUMBER, PAYMENT_PLAN, SocialDebtCase
 
@@ -132,7 +133,7 @@ class TestValidityInBrusselsDays(SocialDebtCase):
         with freeze_time("2025-03-11 23:30:00", tick=True):
             check.invalidate_recordset()
             self.assertFalse(check.is_valid_today)
-            self.assertEqual(partner.social_debt_validity, "Expired on 03/11/2025")
+            self.assertEqual(partner.social_debt_validity, f"Expired on {format_date(self.env, date(2025, 3, 11))}")
         with freeze_time("2025-03-11 22:30:00", tick=True):
             check.invalidate_recordset()
             self.assertTrue(check.is_valid_today)
@@ -145,7 +146,8 @@ class TestValidityInBrusselsDays(SocialDebtCase):
             self.assertEqual(partner.social_debt_days_left, 30)
         with freeze_time("2025-07-31 21:59:00", tick=True):  # 23:59 on the last day
             partner.invalidate_recordset()
-            self.assertEqual(partner.social_debt_validity, "Valid today only (07/31/2025)")
+            until = format_date(self.env, date(2025, 7, 31))
+            self.assertEqual(partner.social_debt_validity, f"Valid today only ({until})")
             self.assertEqual(self.env["social.debt.check"]._cron_housekeeping()[0], 0)
         with freeze_time("2025-07-31 22:01:00", tick=True):  # 1 August in Brussels
             partner.invalidate_recordset()
