@@ -17,6 +17,8 @@ class TestMonitoring(SocialDebtCase):
         )
         cls.responsible.lang = "fr_FR"
         cls.company.social_debt_responsible_id = cls.responsible
+        cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.accountant.lang = "nl_NL"
         cls.company_2.social_debt_responsible_id = cls.accountant
 
     def test_each_company_asks_for_its_own_suppliers_in_one_message(self):
@@ -56,24 +58,35 @@ class TestMonitoring(SocialDebtCase):
         Service._cron_monitor()
         Service._cron_process_batches()
         self.assertEqual(partner.social_debt_verdict, "no_debt")
-        first = partner.message_ids.filtered(
-            lambda message: "Pas vérifié" in (message.body or "") or "Not checked" in (message.body or "")
-        )
-        self.assertEqual(len(first), 1)
-        self.assertEqual(len(partner.activity_ids), 1)
-        self.assertEqual(partner.activity_ids.user_id, self.responsible)
+        told = partner.message_ids.filtered(lambda message: "verdict" in (message.body or ""))
+        self.assertFalse(told, "a first verdict without debt is not worth a note")
+        self.assertFalse(partner.activity_ids)
         # the next day the RSZ knows of a debt
         self.simulate(scenarios={NO_DEBT: "social_debt"})
         Service._cron_monitor()
         Service._cron_process_batches()
         self.assertEqual(partner.social_debt_verdict, "social_debt")
-        notes = partner.message_ids.filtered(lambda message: "Dette sociale" in (message.body or ""))
+        french = "Le verdict des dettes sociales est passé de Pas de dette à Dette sociale."
+        notes = partner.message_ids.filtered(lambda message: french in (message.body or ""))
         self.assertEqual(len(notes), 1, partner.message_ids.mapped("body"))
-        self.assertEqual(len(partner.activity_ids), 2)
-        self.assertIn("Dette sociale", partner.activity_ids[0].note)
+        self.assertRecordValues(
+            partner.activity_ids, [{"user_id": self.responsible.id, "summary": "Verdict des dettes sociales modifié"}]
+        )
+        self.assertIn(french, partner.activity_ids.note)
         # unchanged the day after: no new note, no new activity
         count = len(partner.message_ids)
         Service._cron_monitor()
         Service._cron_process_batches()
         self.assertEqual(len(partner.message_ids), count)
-        self.assertEqual(len(partner.activity_ids), 2)
+        self.assertEqual(len(partner.activity_ids), 1)
+
+    def test_a_first_verdict_with_debts_is_told(self):
+        partner = self.supplier(BOTH_DEBTS, "Betonwerken NV")
+        self.bill(partner, 100.0, company=self.company_2)
+        Service = self.env["social.debt.service"]
+        Service._cron_monitor()
+        Service._cron_process_batches()
+        self.assertEqual(partner.social_debt_verdict, "social_tax_debt")
+        self.assertEqual(partner.activity_ids.user_id, self.accountant, "company 2's accountant")
+        self.assertIn("van Niet gecontroleerd naar Sociale en fiscale schulden", partner.activity_ids.note)
+        self.assertEqual(partner.activity_ids.summary, "Oordeel sociale schulden gewijzigd")

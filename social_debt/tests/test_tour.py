@@ -11,8 +11,10 @@ class TestSocialDebtTours(SocialDebtHttpCase):
     def test_check_and_pay_a_supplier_with_debts(self):
         self.simulate(fiscal_amounts={BOTH_DEBTS: 81234})
         admin = self.env.ref("base.user_admin")
+        self.env["res.lang"]._activate_lang("en_US")  # the test database may have been made in other languages only
         admin.write(
             {
+                "lang": "en_US",
                 "company_ids": [Command.link(self.company.id)],
                 "company_id": self.company.id,
                 "groups_id": [
