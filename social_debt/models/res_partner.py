@@ -53,7 +53,7 @@ class ResPartner(models.Model):
         "social.debt.check", string="Latest Social Debt Check", readonly=True, copy=False, ondelete="set null"
     )
     social_debt_verdict = fields.Selection(
-        VERDICT_SELECTION, string="Social Debt Verdict", readonly=True, copy=False, default="not_checked", index=True
+        VERDICT_SELECTION, readonly=True, copy=False, default="not_checked", index=True
     )
     social_debt_answer_date = fields.Date(related="social_debt_check_id.answer_date", string="Answer of")
     social_debt_valid_until = fields.Date(related="social_debt_check_id.valid_until", string="Valid Until")

@@ -68,10 +68,14 @@ class SocialDebtBatch(models.Model):
         return super().write(vals)
 
     def unlink(self):
-        raise UserError(self.env._("A social debt batch cannot be deleted."))
+        if self:
+            raise UserError(self.env._("A social debt batch cannot be deleted."))
+        return super().unlink()
 
     def copy(self, default=None):
-        raise UserError(self.env._("A social debt batch cannot be copied."))
+        if self:
+            raise UserError(self.env._("A social debt batch cannot be copied."))
+        return super().copy(default)
 
     def action_retry(self):
         """Send a failed batch again (the same reference: the KSZ answers with the first acknowledgement)."""
@@ -128,7 +132,11 @@ class SocialDebtRun(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise UserError(self.env._("A job run cannot be changed."))
+        if self:
+            raise UserError(self.env._("A job run cannot be changed."))
+        return super().write(vals)
 
     def unlink(self):
-        raise UserError(self.env._("A job run cannot be deleted."))
+        if self:
+            raise UserError(self.env._("A job run cannot be deleted."))
+        return super().unlink()

@@ -125,8 +125,8 @@ class SocialDebtCheck(models.Model):
     tax_amount_known = fields.Boolean(readonly=True)
     tax_status_date = fields.Date(readonly=True)
     # what went over the wire
-    raw_answer = fields.Text(string="Raw Answer", readonly=True)
-    raw_tax_answer = fields.Text(string="Raw Tax Answer", readonly=True)
+    raw_answer = fields.Text(readonly=True)
+    raw_tax_answer = fields.Text(readonly=True)
     error_code = fields.Char(readonly=True, index=True)
     error_message = fields.Char(readonly=True)
     attempts = fields.Integer(readonly=True, default=0)
@@ -134,7 +134,7 @@ class SocialDebtCheck(models.Model):
     proof_attachment_id = fields.Many2one("ir.attachment", string="Proof", readonly=True, copy=False)
     # derived, for the user
     is_valid_today = fields.Boolean(string="Valid Today", compute="_compute_validity")
-    days_left = fields.Integer(string="Days Left", compute="_compute_validity")
+    days_left = fields.Integer(compute="_compute_validity")
 
     _sql_constraints = [
         ("ticket_company_unique", "UNIQUE(company_id, ticket)", "A check reference is used once per company."),
@@ -209,12 +209,16 @@ class SocialDebtCheck(models.Model):
         return super().write(vals)
 
     def unlink(self):
-        raise UserError(
-            self.env._("A social debt check cannot be deleted; old checks are removed after the retention period.")
-        )
+        if self:
+            raise UserError(
+                self.env._("A social debt check cannot be deleted; old checks are removed after the retention period.")
+            )
+        return super().unlink()
 
     def copy(self, default=None):
-        raise UserError(self.env._("A social debt check cannot be copied."))
+        if self:
+            raise UserError(self.env._("A social debt check cannot be copied."))
+        return super().copy(default)
 
     # -- proof ----------------------------------------------------------------------------------------
 
@@ -283,8 +287,8 @@ class SocialDebtCheck(models.Model):
 
     @api.model
     def _cron_housekeeping(self):
-        """Mark answered checks whose validity has passed as expired, and remove checks older than
-        the retention period (in SQL: the ORM refuses to delete checks), in batches."""
+        """Mark answered checks whose validity has passed as expired, and remove checks (in batches)
+        and job runs older than the retention period, in SQL: the ORM refuses to delete them."""
         today = brussels_today()
         self.env.flush_all()
         self.env.cr.execute(
@@ -302,6 +306,7 @@ class SocialDebtCheck(models.Model):
                 (limit, RETENTION_BATCH),
             )
             rows = self.env.cr.fetchall()
+            self.env.cr.execute("DELETE FROM social_debt_run WHERE create_date < %s", (limit,))
             if rows:
                 ids = tuple(row[0] for row in rows)
                 self.env.cr.execute("DELETE FROM social_debt_check WHERE id IN %s", (ids,))

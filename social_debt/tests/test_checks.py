@@ -169,8 +169,19 @@ class TestRetention(SocialDebtCase):
         self.env.cr.execute(
             "UPDATE social_debt_check SET create_date = now() - interval '11 years' WHERE id = %s", (old.id,)
         )
+        service = self.env["social.debt.service"]
+        old_run, new_run = (
+            service._log_run(self.company, "monitor", "done"),
+            service._log_run(self.company, "send", "done"),
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE social_debt_run SET create_date = now() - interval '11 years' WHERE id = %s", (old_run.id,)
+        )
         self.env["ir.config_parameter"].sudo().set_param("social_debt.check_retention_days", 3653)
         _expired, removed = self.env["social.debt.check"]._cron_housekeeping()
+        self.assertFalse(old_run.exists())
+        self.assertTrue(new_run.exists())
         self.assertEqual(removed, 1)
         self.assertFalse(old.exists())
         self.assertFalse(proof.exists())
