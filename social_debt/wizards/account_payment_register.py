@@ -5,6 +5,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date, formatLang
 
 from ..clients import InvoiceShare, split_payment
 from ..models.account_payment import SPLIT_TOKEN
@@ -147,15 +148,20 @@ class AccountPaymentRegister(models.TransientModel):
                 status = self.env._(
                     "%(verdict)s, answer of %(date)s valid until %(until)s",
                     verdict=labels.get(plan.check.verdict, plan.check.verdict),
-                    date=plan.check.answer_date,
-                    until=plan.check.valid_until,
+                    date=format_date(self.env, plan.check.answer_date),
+                    until=format_date(self.env, plan.check.valid_until),
                 )
             amounts = ""
             if plan.split:
                 amounts = Markup(
                     "<td class='text-end o_sd_rsz'>{}</td><td class='text-end o_sd_fod'>{}</td>"
                     "<td class='text-end o_sd_supplier'>{}</td>"
-                ).format(plan.split.rsz, plan.split.fod, plan.split.supplier)
+                ).format(
+                    *(
+                        self._social_debt_money(amount)
+                        for amount in (plan.split.rsz, plan.split.fod, plan.split.supplier)
+                    )
+                )
             else:
                 amounts = Markup("<td colspan='3'></td>")
             rows.append(
@@ -174,6 +180,9 @@ class AccountPaymentRegister(models.TransientModel):
         return Markup(
             "<table class='table table-sm o_social_debt_split'><thead>{}</thead><tbody>{}</tbody></table>"
         ).format(head, Markup("").join(rows))
+
+    def _social_debt_money(self, amount):
+        return formatLang(self.env, float(amount), currency_obj=self.currency_id)
 
     # -- actions ---------------------------------------------------------------------------------------
 
