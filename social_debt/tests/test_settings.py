@@ -50,3 +50,19 @@ class TestSocialDebtSettings(SocialDebtCase):
         self.assertEqual(self.company.with_user(user).social_debt_mode, "sandbox")
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             self.company.with_user(user).read(["social_debt_certificate_password"])
+
+    def test_source_and_own_number_are_set_per_company(self):
+        settings = Form(self.env["res.config.settings"].with_company(self.company))
+        settings.social_debt_backend = "billretainment"
+        settings.social_debt_customer_number = "0414.445.663"
+        settings.social_debt_check_tax = False
+        settings.save().execute()
+        self.assertRecordValues(
+            self.company,
+            [{"social_debt_backend": "billretainment", "social_debt_enterprise_number": "0414445663"}],
+        )
+        self.assertEqual(self.company_2.social_debt_backend, "ksz")
+        self.assertEqual(
+            self.env["social.debt.service"]._get_endpoint(self.company, "rsz"),
+            f"{self.sandbox_url}/rsz/billRetainment/v1",
+        )
