@@ -326,6 +326,8 @@ class SocialDebtService(models.AbstractModel):
             found, spent = rsz.search([check.enterprise_number])
             duration += spent
             retainment = found.get(check.enterprise_number)
+            if retainment is None:
+                raise SocialDebtError("not_answered", duration=duration)
         else:
             social, spent = ksz.consult_social(check.enterprise_number, check.ticket, check.legal_context)
             duration += spent
@@ -356,58 +358,68 @@ class SocialDebtService(models.AbstractModel):
             social_status = debt.status if debt else ""
         tax_ob = fiscal_obligation(tax) if tax else None
         verdict = combine(obligation, tax_ob, answer_day, stated, company.social_debt_validity_days)
-        return (
-            "answered",
-            now,
-            (social or fiscal).ticket_cbss if (social or fiscal) else None,
-            verdict.answer_date,
-            verdict.valid_until,
-            verdict.code,
-            social_status,
-            debt.status_code if debt else (retainment.status if retainment else None),
-            bool(obligation),
-            debt.contributions if debt else 0,
-            debt.surcharges if debt else 0,
-            debt.interests if debt else 0,
-            debt.legal_costs if debt else 0,
-            debt.total if debt else 0,
-            ", ".join(debt.missing_quarters) if debt else None,
-            bool(debt and debt.payment_plan),
-            debt.dispute_type if debt else 0,
-            debt.dispute_amount if debt else 0,
-            (debt.nsso_number or None) if debt else None,
-            (debt.employer_name or None) if debt else None,
-            (debt.account_update_quarter or None) if debt else None,
-            retainment.status if retainment else None,
-            tax.status if tax else None,
-            bool(tax_ob),
-            tax.amount if tax and tax.amount is not None else 0,
-            bool(tax and tax.amount is not None),
-            tax.status_date if tax else None,
-            as_text(social.raw if social else retainment.raw if retainment else b""),
-            as_text(fiscal.raw) if fiscal and not (social and social.raw == fiscal.raw) else None,
-            None,
-            None,
-            duration * 1000,
-        )
+        values = {
+            "state": "answered",
+            "answered_at": now,
+            "ticket_cbss": (social or fiscal).ticket_cbss if (social or fiscal) else None,
+            "answer_date": verdict.answer_date,
+            "valid_until": verdict.valid_until,
+            "verdict": verdict.code,
+            "social_status": social_status,
+            "social_status_code": debt.status_code if debt else (retainment.status if retainment else None),
+            "social_obligation": bool(obligation),
+            "payment_plan": bool(debt and debt.payment_plan),
+            "retainment_status": retainment.status if retainment else None,
+            "tax_status": tax.status if tax else None,
+            "tax_obligation": bool(tax_ob),
+            "tax_amount": tax.amount if tax and tax.amount is not None else 0,
+            "tax_amount_known": bool(tax and tax.amount is not None),
+            "tax_status_date": tax.status_date if tax else None,
+            "raw_answer": as_text(social.raw if social else retainment.raw if retainment else b""),
+            "raw_tax_answer": as_text(fiscal.raw) if fiscal and not (social and social.raw == fiscal.raw) else None,
+            "duration_ms": duration * 1000,
+        }
+        if debt:
+            values.update(
+                contributions=debt.contributions,
+                surcharges=debt.surcharges,
+                interests=debt.interests,
+                legal_costs=debt.legal_costs,
+                social_amount=debt.total,
+                missing_quarters=", ".join(debt.missing_quarters),
+                dispute_type=debt.dispute_type,
+                dispute_amount=debt.dispute_amount,
+                nsso_number=debt.nsso_number or None,
+                employer_name=debt.employer_name or None,
+                account_update_quarter=debt.account_update_quarter or None,
+            )
+        return self._row(values)
+
+    @api.model
+    def _row(self, values):
+        """``values`` (a dict of ANSWER_COLUMNS) as the tuple :meth:`_write_rows` takes; amounts default to 0."""
+        row = dict.fromkeys((name for name, _kind in ANSWER_COLUMNS), None)
+        row.update((name, 0) for name, kind in ANSWER_COLUMNS if kind in ("numeric", "int4"))
+        row.update(values)
+        return tuple(row[name] for name, _kind in ANSWER_COLUMNS)
 
     @api.model
     def _error_row(self, error):
-        row = dict.fromkeys(name for name, _kind in ANSWER_COLUMNS)
-        row.update(
-            state="error",
-            verdict="error",
-            error_code=error.code,
-            error_message=self._error_message(error),
-            duration_ms=(error.duration or 0) * 1000,
-            raw_answer=as_text(error.body),
-            social_obligation=False,
-            tax_obligation=False,
-            payment_plan=False,
-            tax_amount_known=False,
-        )
         _logger.info("social debt check failed: %s (%s)", error.code, error.detail)
-        return tuple(row[name] for name, _kind in ANSWER_COLUMNS)
+        return self._row(
+            {
+                "state": "error",
+                "verdict": "error",
+                "error_code": error.code,
+                "error_message": self._error_message(error),
+                "duration_ms": (error.duration or 0) * 1000,
+                "raw_answer": as_text(error.body),
+                "social_obligation": False,
+                "tax_obligation": False,
+                "payment_plan": False,
+                "tax_amount_known": False,
+            }
+        )
 
     @api.model
     def _write_error(self, checks, error):
