@@ -261,46 +261,41 @@ def _ksz_times(payload):
     )
 
 
-def parse_consult(content):
-    """A consultEmployerAccountBalance answer as a :class:`KszAnswer` (social part)."""
-    payload = soap_payload(content)
-    if payload.tag != f"{{{EAB_NS}}}consultEmployerAccountBalanceResponse":
+def _payload(content, tag, max_bytes=MAX_ANSWER_BYTES):
+    """The SOAP Body's answer element, which must be ``tag``."""
+    payload = soap_payload(content, max_bytes)
+    if payload.tag != tag:
         raise SocialDebtError("malformed", detail=f"unexpected answer {payload.tag}")
+    return payload
+
+
+def _single_answer(payload, content, **parts):
     ticket, received, replied = _ksz_times(payload)
-    social = parse_social(payload)
     return KszAnswer(
         reference=_text(payload, "informationCustomer/ticket"),
         enterprise_number=_text(payload, "criteria/enterpriseNumber"),
-        social=social,
         ticket_cbss=ticket,
         received_at=received,
         replied_at=replied,
         raw=content,
+        **parts,
     )
+
+
+def parse_consult(content):
+    """A consultEmployerAccountBalance answer as a :class:`KszAnswer` (social part)."""
+    payload = _payload(content, f"{{{EAB_NS}}}consultEmployerAccountBalanceResponse")
+    return _single_answer(payload, content, social=parse_social(payload))
 
 
 def parse_fiscal_answer(content):
     """A checkEnterpriseDebt answer as a :class:`KszAnswer` (fiscal part)."""
-    payload = soap_payload(content)
-    if payload.tag != f"{{{EFD_NS}}}checkEnterpriseDebtResponse":
-        raise SocialDebtError("malformed", detail=f"unexpected answer {payload.tag}")
-    ticket, received, replied = _ksz_times(payload)
-    fiscal = parse_fiscal(payload)
-    return KszAnswer(
-        reference=_text(payload, "informationCustomer/ticket"),
-        enterprise_number=fiscal.enterprise_number,
-        fiscal=fiscal,
-        ticket_cbss=ticket,
-        received_at=received,
-        replied_at=replied,
-        raw=content,
-    )
+    payload = _payload(content, f"{{{EFD_NS}}}checkEnterpriseDebtResponse")
+    return _single_answer(payload, content, fiscal=parse_fiscal(payload))
 
 
 def parse_batch_ack(content):
-    payload = soap_payload(content)
-    if payload.tag != f"{{{EAB_NS}}}sendEmployerAccountBalanceBatchResponse":
-        raise SocialDebtError("malformed", detail=f"unexpected answer {payload.tag}")
+    payload = _payload(content, f"{{{EAB_NS}}}sendEmployerAccountBalanceBatchResponse")
     status, code, _description = _status(payload)
     try:
         accepted = int(_text(payload, "acceptedCount") or 0)
@@ -311,9 +306,7 @@ def parse_batch_ack(content):
 
 def parse_batch_page(content, max_bytes=MAX_ANSWER_BYTES):
     """One page of a grouped answer: every answer with its own raw XML."""
-    payload = soap_payload(content, max_bytes)
-    if payload.tag != f"{{{EAB_NS}}}collectEmployerAccountBalanceBatchResponse":
-        raise SocialDebtError("malformed", detail=f"unexpected answer {payload.tag}")
+    payload = _payload(content, f"{{{EAB_NS}}}collectEmployerAccountBalanceBatchResponse", max_bytes)
     ticket, received, replied = _ksz_times(payload)
     try:
         total, pending = int(_text(payload, "total") or 0), int(_text(payload, "pending") or 0)
