@@ -9,7 +9,8 @@ from stdnum.nl import bsn
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..clients import KvkError
+from ..clients import KvkError, kvk_date
+from .kvk_dates import readable_for
 
 _logger = logging.getLogger(__name__)
 
@@ -35,12 +36,22 @@ class ResPartner(models.Model):
     kvk_statutory_name = fields.Char(string="Statutory Name", tracking=True)
     kvk_trade_names = fields.Text(string="Trade Names")
     kvk_founding_raw = fields.Char(
-        string="Founding Date (register)",
+        string="Founding Date (register text)",
         help="As the register gives it: YYYYMMDD, unknown parts as zeros (other text is kept as it came).",
     )
-    kvk_founding_date = fields.Date(string="Founding Date", tracking=True)
-    kvk_end_raw = fields.Char(string="Registration End (register)")
-    kvk_end_date = fields.Date(string="Registration End", tracking=True)
+    kvk_founding_date = fields.Date(
+        string="Founding Date (complete dates)", tracking=True, help="Filled only when the register gives the day."
+    )
+    kvk_founding_display = fields.Char(
+        string="Founding Date",
+        compute="_compute_kvk_dates_display",
+        help="As the register knows it: the full date, a month and year, or a year.",
+    )
+    kvk_end_raw = fields.Char(string="Registration End (register text)")
+    kvk_end_date = fields.Date(
+        string="Registration End (complete dates)", tracking=True, help="Filled only when the register gives the day."
+    )
+    kvk_end_display = fields.Char(string="Registration End", compute="_compute_kvk_dates_display")
     kvk_former = fields.Boolean(
         string="Former Organisation",
         compute="_compute_kvk_former",
@@ -89,6 +100,13 @@ class ResPartner(models.Model):
             partner.kvk_former = bool(
                 partner.kvk_end_date or (partner.kvk_end_raw and partner.kvk_end_raw != "00000000")
             )
+
+    @api.depends("kvk_founding_raw", "kvk_end_raw")
+    @api.depends_context("lang")
+    def _compute_kvk_dates_display(self):
+        for partner in self:
+            partner.kvk_founding_display = readable_for(self.env, partner.kvk_founding_raw) or False
+            partner.kvk_end_display = readable_for(self.env, partner.kvk_end_raw) or False
 
     def _compute_kvk_query_count(self):
         if not self.env["kvk.query.log"].has_access("read"):
@@ -191,12 +209,9 @@ class ResPartner(models.Model):
         put("kvk_legal_form", _("Legal form"), profile.legal_form_long or profile.legal_form)
         put("kvk_statutory_name", _("Statutory name"), profile.statutory_name)
         put("kvk_trade_names", _("Trade names"), "\n".join(profile.trade_names), ", ".join(profile.trade_names))
-        put("kvk_founding_raw", _("Founding date (register)"), profile.founding_raw)
-        if profile.founding_date:
-            put("kvk_founding_date", _("Founding date"), profile.founding_date.isoformat())
-        put("kvk_end_raw", _("Registration end (register)"), profile.end_raw)
-        if profile.end_date:
-            put("kvk_end_date", _("Registration end"), profile.end_date.isoformat())
+        # one row per date, as people read it; writing it writes the raw text and, when complete, the date
+        put("kvk_founding_raw", _("Founding date"), profile.founding_raw, readable_for(self.env, profile.founding_raw))
+        put("kvk_end_raw", _("Registration end"), profile.end_raw, readable_for(self.env, profile.end_raw))
         if profile.websites:
             website = profile.websites[0]
             put("website", _("Website"), website if "://" in website else f"https://{website}", website)
@@ -214,14 +229,14 @@ class ResPartner(models.Model):
                 "kvk_sbi_id",
                 _("Main activity (SBI)"),
                 [main.code, main.description, main.version],
-                f"{main.code} {main.description}",
+                sbi_text(main.code, main.description),
             )
         if profile.activities:
             put(
                 "kvk_sbi_ids",
                 _("Activities (SBI)"),
                 [[a.code, a.description, a.version] for a in profile.activities],
-                ", ".join(a.code for a in profile.activities),
+                "; ".join(sbi_text(a.code, a.description) for a in profile.activities),
             )
         for key, label, number in (
             ("kvk_employees", _("Employees"), profile.employees),
@@ -270,9 +285,13 @@ class ResPartner(models.Model):
                 if child
                 else ""
             )
+        if key in ("kvk_founding_raw", "kvk_end_raw"):
+            return readable_for(self.env, self[key])
         value = self[key]
+        if key == "kvk_sbi_id":
+            return sbi_text(value.code, value.name) if value else ""
         if key == "kvk_sbi_ids":
-            return ", ".join(value.mapped("code"))
+            return "; ".join(sbi_text(activity.code, activity.name) for activity in value)
         if isinstance(value, models.BaseModel):
             return value.display_name or ""
         if value in (False, None) or (key.startswith("kvk_employees") and not value):
@@ -307,6 +326,8 @@ class ResPartner(models.Model):
                 value = [
                     fields.Command.set(self.env["kvk.sbi.activity"]._from_register([_Activity(*a) for a in value]).ids)
                 ]
+            elif key in ("kvk_founding_raw", "kvk_end_raw"):
+                vals[key.replace("_raw", "_date")] = kvk_date(value)[1] or False
             vals[key] = value
         vals["kvk_last_update"] = fields.Datetime.now()
         if (
@@ -510,6 +531,11 @@ class ResPartner(models.Model):
                         partner.company_registry or "",
                     )
                 )
+
+
+def sbi_text(code, description):
+    """An SBI activity as people read it: its code and the register's description."""
+    return f"{code} {description}".strip() if description and description != code else code or ""
 
 
 class _Activity:

@@ -11,3 +11,4 @@ from . import test_rpc_access
 from . import test_refresh
 from . import test_register_data
 from . import test_cap_race
+from . import test_dates
