@@ -20,6 +20,10 @@
     ],
     "demo": ["demo/kvk_connector_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "kvk_connector/static/src/js/*.js",
+            "kvk_connector/static/src/xml/*.xml",
+        ],
         "web.assets_tests": ["kvk_connector/static/tests/tours/*.js"],
     },
     "installable": True,

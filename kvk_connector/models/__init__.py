@@ -4,3 +4,4 @@ from . import kvk_service
 from . import kvk_sbi_activity
 from . import kvk_query_log
 from . import res_partner
+from . import res_partner_ui

@@ -124,21 +124,36 @@ class ResPartner(models.Model):
             raise AccessError(self.env._("Only users of the group KvK Handelsregister / User may use the register."))
 
     def action_kvk_search(self):
-        """Open "Search register" for this contact, pre-filled with what it knows."""
-        self.ensure_one()
+        """Open "Search register" for this contact, pre-filled with what it knows.
+
+        Called on no contact, it opens for a new contact that is not saved (and is not saved for
+        it): the form sends the name and KvK number typed so far (``kvk_draft_name``,
+        ``kvk_draft_registry``), which only pre-fill the search; an empty name starts an empty one.
+        """
+        if len(self) > 1:
+            raise UserError(self.env._("Search the register for one contact at a time."))
         self._kvk_check_user()
-        company = self.company_id if self.company_id in self.env.companies else self.env.company
-        context = {"default_partner_id": self.id, "default_company_id": company.id, "dialog_size": "extra-large"}
-        registry = (self.company_registry or "").strip()
+        context = {"dialog_size": "extra-large", "kvk_form_return": bool(self.env.context.get("kvk_form_return"))}
+        if self:
+            company = self.company_id if self.company_id in self.env.companies else self.env.company
+            context["default_partner_id"] = self.id
+            registry, name = self.company_registry, self.name
+        else:
+            company = self.env.company
+            registry = self.env.context.get("kvk_draft_registry")
+            name = self.env.context.get("kvk_draft_name")
+        context["default_company_id"] = company.id
+        registry = str(registry or "").strip()
         if KVK_NUMBER.fullmatch(registry):
             context["default_kvk_number"] = registry
-        else:
-            context["default_name"] = self.name
+        elif str(name or "").strip():
+            context["default_name"] = str(name).strip()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Search register"),
             "res_model": "kvk.search.wizard",
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
             "context": context,
         }
@@ -177,16 +192,28 @@ class ResPartner(models.Model):
     # -- register data --------------------------------------------------------------------------
 
     @api.model
-    def _kvk_find_duplicate(self, kvk_number, branch_number, exclude=None):
+    def _kvk_find_duplicate(self, kvk_number, branch_number, exclude=None, kind=None):
+        """The company contact already in Odoo for a registration (KvK number and vestigingsnummer).
+
+        A legal entity (``kind`` rechtspersoon, no vestigingsnummer) is the company as a whole: a
+        contact without a vestigingsnummer or one linked to its main branch stands for it.
+        """
         domain = [
             ("company_registry", "=", kvk_number),
-            ("kvk_branch_number", "=", branch_number or False),
             ("company_id", "in", [False, self.env.company.id]),
             ("is_company", "=", True),
         ]
+        if branch_number or kind != "rechtspersoon":
+            domain.append(("kvk_branch_number", "=", branch_number or False))
+        else:
+            domain += [
+                "|",
+                ("kvk_branch_number", "=", False),
+                ("kvk_registration_kind", "in", ["hoofdvestiging", "rechtspersoon"]),
+            ]
         if exclude:
             domain.append(("id", "not in", exclude.ids))
-        return self.with_context(active_test=False).search(domain, limit=1)
+        return self.with_context(active_test=False).search(domain, limit=1, order="kvk_branch_number nulls first, id")
 
     @api.model
     def _kvk_prepare_values(self, profile):

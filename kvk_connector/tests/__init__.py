@@ -12,3 +12,4 @@ from . import test_refresh
 from . import test_register_data
 from . import test_cap_race
 from . import test_dates
+from . import test_visibility

@@ -63,7 +63,7 @@ class TestSearchWizard(KvkCase):
         self.assertEqual(wizard.message, "Nothing in the register matches these criteria.")
         log = self.company_logs([], limit=1)
         self.assertRecordValues(
-            log, [{"product": "zoeken", "state": "error", "error_code": "IPD5200", "http_status": 404}]
+            log, [{"product": "zoeken", "state": "empty", "error_code": "IPD5200", "http_status": 404}]
         )
 
     def test_preview_fills_only_empty_fields_and_applies(self):
@@ -79,7 +79,8 @@ class TestSearchWizard(KvkCase):
         self.assertFalse(rows["name"].apply)
         self.assertTrue(rows["kvk_rsin"].apply)
         action = wizard.action_apply()
-        self.assertEqual(action["res_id"], partner.id)
+        # the contact's form is underneath the dialog: it closes on it (one breadcrumb, the form reloads)
+        self.assertEqual(action, {"type": "ir.actions.act_window_close", "infos": {"kvk_partner_id": partner.id}})
         self.assertRecordValues(
             partner,
             [
@@ -225,3 +226,68 @@ class TestSearchWizard(KvkCase):
         self.assertRecordValues(partner, [{"company_registry": "68750110", "city": "Lollum", "kvk_rsin": False}])
         self.assertEqual(self.kvk_calls("/kvk/api/v1/"), [])
         self.assertEqual(self.company_logs([], limit=1).state, "blocked")
+
+    # -- from a contact form (the "Search register" button) ------------------------------------------
+
+    def test_a_new_contact_is_not_saved_to_search_for_it(self):
+        count = self.Partner.search_count([])
+        action = self.Partner.with_context(kvk_form_return=True, kvk_draft_name=" Donald ").action_kvk_search()
+        self.assertEqual(self.Partner.search_count([]), count)
+        context = action["context"]
+        self.assertEqual(context["default_name"], "Donald")
+        self.assertNotIn("default_partner_id", context)
+        self.assertTrue(context["kvk_form_return"])
+        wizard = self.env["kvk.search.wizard"].with_context(**context).create({})
+        wizard.action_search()
+        result = self.line(wizard, "000037178598").action_select()
+        self.assertEqual(result["res_model"], "kvk.search.wizard", "the preview, not a contact yet")
+        self.assertEqual(self.Partner.search_count([]), count, "nothing is saved before applying")
+        result = wizard.action_apply()
+        partner = self.Partner.browse(result["infos"]["kvk_partner_id"])
+        self.assertEqual(result["type"], "ir.actions.act_window_close")
+        self.assertRecordValues(partner, [{"name": "Test BV Donald", "company_registry": "68750110"}])
+        self.assertEqual(self.Partner.search_count([("is_company", "=", True), ("name", "ilike", "Donald")]), 1)
+
+    def test_an_unnamed_new_contact_starts_an_empty_search(self):
+        action = self.Partner.with_context(kvk_form_return=True, kvk_draft_name="").action_kvk_search()
+        self.assertFalse({"default_name", "default_kvk_number", "default_partner_id"} & set(action["context"]))
+        wizard = self.env["kvk.search.wizard"].with_context(**action["context"]).create({})
+        self.assertRecordValues(wizard, [{"state": "search", "name": False, "kvk_number": False}])
+        with self.assertRaises(UserError):
+            wizard.action_search()
+        self.assertEqual(self.kvk_calls(), [])
+
+    def test_a_kvk_number_typed_on_a_new_contact_is_searched(self):
+        action = self.Partner.with_context(kvk_draft_name="Donald", kvk_draft_registry="68750110").action_kvk_search()
+        self.assertEqual(action["context"]["default_kvk_number"], "68750110")
+        self.assertNotIn("default_name", action["context"])
+
+    def test_the_legal_entity_of_a_company_in_odoo_opens_its_contact(self):
+        """The legal entity is the company as a whole: its main branch's contact stands for it."""
+        wizard = self.wizard(kvk_number="68750110")
+        wizard.action_search()
+        self.line(wizard, "000037178598").action_select()
+        existing = self.Partner.browse(wizard.action_apply()["res_id"])
+        wizard = self.wizard(name="Donald")
+        wizard.action_search()
+        legal = self.line(wizard, "", "rechtspersoon")
+        self.assertEqual(legal.existing_partner_id, existing)
+        paid = len(self.kvk_calls("/kvk/api/v1/"))
+        action = legal.action_select()
+        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", existing.id))
+        self.assertEqual(len(self.kvk_calls("/kvk/api/v1/")), paid, "no paid call for a company already in Odoo")
+        # from a contact form the dialog closes on the existing contact instead
+        wizard = self.env["kvk.search.wizard"].with_context(kvk_form_return=True).create({"name": "Donald"})
+        wizard.action_search()
+        action = self.line(wizard, "", "rechtspersoon").action_select()
+        self.assertEqual(action, {"type": "ir.actions.act_window_close", "infos": {"kvk_partner_id": existing.id}})
+        companies = self.Partner.search([("company_registry", "=", "68750110"), ("is_company", "=", True)])
+        self.assertEqual(companies, existing)
+
+    def test_the_legal_entity_of_a_company_without_a_branch_contact_is_created(self):
+        wizard = self.wizard(kvk_number="68750110", kind="rechtspersoon")
+        wizard.action_search()
+        self.assertFalse(wizard.line_ids.existing_partner_id)
+        wizard.line_ids.action_select()
+        partner = self.Partner.browse(wizard.action_apply()["res_id"])
+        self.assertRecordValues(partner, [{"company_registry": "68750110", "kvk_registration_kind": "rechtspersoon"}])

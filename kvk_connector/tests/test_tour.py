@@ -1,6 +1,17 @@
 from odoo.tests import tagged
 
-from .common import KvkHttpCase
+from .common import KvkHttpCase as BaseKvkHttpCase
+
+
+class KvkHttpCase(BaseKvkHttpCase):
+    """Tours read English labels: English is active and the users' language, whatever other
+    languages the test database loaded (loading one at creation makes it everybody's)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.env.ref("base.user_admin").lang = "en_US"
 
 
 @tagged("post_install", "-at_install")
@@ -25,7 +36,7 @@ class TestSearchRegisterTour(KvkHttpCase):
             partner,
             [
                 {
-                    "name": "Donald",
+                    "name": "Test BV Donald",
                     "is_company": True,
                     "kvk_branch_number": "000037178598",
                     "kvk_rsin": "857587973",
@@ -36,6 +47,8 @@ class TestSearchRegisterTour(KvkHttpCase):
                 }
             ],
         )
+        # the contact typed as "Donald" was never saved: searching did not leave it behind
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Donald")]))
         self.assertEqual(partner.kvk_sbi_id.code, "01241")
         self.assertEqual(partner.child_ids.filtered("kvk_is_postal_address").city, "Rommeldam")
         log = self.env["kvk.query.log"].search([("partner_id", "=", partner.id)])

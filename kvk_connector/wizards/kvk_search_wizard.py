@@ -153,6 +153,7 @@ class KvkSearchWizard(models.TransientModel):
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
             "name": self.env._("Search register"),
             "context": {**self.env.context, "dialog_size": "extra-large"},
@@ -202,7 +203,7 @@ class KvkSearchWizard(models.TransientModel):
         lines = []
         for index, hit in enumerate(page.hits):
             address = hit.address
-            existing = self.env["res.partner"]._kvk_find_duplicate(hit.kvk_number, hit.branch_number)
+            existing = self.env["res.partner"]._kvk_find_duplicate(hit.kvk_number, hit.branch_number, kind=hit.kind)
             lines.append(
                 {
                     "hit_index": index,
@@ -248,16 +249,9 @@ class KvkSearchWizard(models.TransientModel):
         self._check_kvk_user()
         hit = self._hit(line)
         Partner = self.env["res.partner"]
-        duplicate = Partner._kvk_find_duplicate(hit.kvk_number, hit.branch_number, self.partner_id)
+        duplicate = Partner._kvk_find_duplicate(hit.kvk_number, hit.branch_number, self.partner_id, kind=hit.kind)
         if duplicate:
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": "res.partner",
-                "res_id": duplicate.id,
-                "view_mode": "form",
-                "target": "current",
-                "name": duplicate.display_name,
-            }
+            return self._open_partner(duplicate)
         # Before a paid call: may this user write what it will bring?
         if self.partner_id:
             self.partner_id.check_access("write")
@@ -347,12 +341,24 @@ class KvkSearchWizard(models.TransientModel):
         if not self.partner_id:
             self.env["kvk.service"]._link_new_partner(self._log_origin(), partner)
         answer.write({"values_json": False})
+        if self.partner_id:
+            # the contact's form is underneath: close the dialog, the form reloads (no second breadcrumb)
+            return {"type": "ir.actions.act_window_close", "infos": {"kvk_partner_id": partner.id}}
+        return self._open_partner(partner)
+
+    def _open_partner(self, partner):
+        """Show ``partner``: to the contact form that opened the search (it replaces an unsaved new
+        contact by it, or reloads), else as a form of its own."""
+        if self.env.context.get("kvk_form_return"):
+            return {"type": "ir.actions.act_window_close", "infos": {"kvk_partner_id": partner.id}}
         return {
             "type": "ir.actions.act_window",
             "res_model": "res.partner",
             "res_id": partner.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "current",
+            "name": partner.display_name,
         }
 
 

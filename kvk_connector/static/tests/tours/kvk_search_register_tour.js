@@ -36,13 +36,22 @@ registry.category("web_tour.tours").add("kvk_connector_search_register_tour", {
             trigger: ".modal .o_kvk_preview td:contains(857587973)",
         },
         {
-            content: "Apply to the contact",
-            trigger: ".modal button.o_kvk_apply:visible",
+            content: "The preview shows the founding date as people read it",
+            trigger: ".modal .o_kvk_preview td:contains(March 2017)",
+        },
+        {
+            content: "The contact was never saved: the dialog creates it",
+            trigger: ".modal button.o_kvk_apply:visible:contains(Create contact)",
             run: "click",
         },
         {
             content: "Back on the contact, the visiting address is filled",
             trigger: "body:not(:has(.modal)) .o_form_view .o_field_widget[name='street'] input:value(Hizzaarderlaan 3 A)",
+        },
+        {
+            content: "The breadcrumb names the company once and no unsaved 'New' is left in it",
+            trigger:
+                ".o_breadcrumb:not(:has(.breadcrumb-item:contains(Donald))):not(:has(.breadcrumb-item:contains(New))) .o_last_breadcrumb_item:contains(Test BV Donald)",
         },
         {
             content: "The register tab holds the KvK number",
