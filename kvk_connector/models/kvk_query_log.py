@@ -22,6 +22,48 @@ def raise_immutable(env, operation):
     raise UserError(messages[operation])
 
 
+def readable_params(env, product, params):
+    """A call's parameters as a person reads them ("Name: Donald · page 1, 10 per page")."""
+    _ = env._
+    try:
+        data = json.loads(params or "{}")
+    except ValueError:
+        return params or ""
+    if not isinstance(data, dict):
+        return params or ""
+    labels = {
+        "naam": _("Name"),
+        "kvkNummer": _("KvK number"),
+        "vestigingsnummer": _("Vestigingsnummer"),
+        "rsin": _("RSIN"),
+        "postcode": _("Postcode"),
+        "huisnummer": _("House number"),
+        "huisletter": _("House letter"),
+        "postbusnummer": _("PO box"),
+        "straatnaam": _("Street"),
+        "plaats": _("City"),
+        "type": _("Type"),
+    }
+    kinds = {"hoofdvestiging": _("Main branch"), "nevenvestiging": _("Side branch"), "rechtspersoon": _("Legal entity")}
+    numbers = {"vestigingsprofiel": _("Vestigingsnummer")}
+    parts = [f"{numbers.get(product, _('KvK number'))}: {arg}" for arg in data.get("args") or [] if arg]
+    for key, label in labels.items():
+        value = data.get(key)
+        if value in (None, "", [], False):
+            continue
+        values = value if isinstance(value, list) else [value]
+        if key == "type":
+            values = [kinds.get(item, item) for item in values]
+        parts.append(f"{label}: {', '.join(str(item) for item in values)}")
+    if data.get("inclusiefInactieveRegistraties"):
+        parts.append(_("inactive registrations included"))
+    if data.get("page"):
+        parts.append(_("page %(page)s, %(count)s per page", page=data["page"], count=data.get("per_page") or 10))
+    known = {*labels, "args", "page", "per_page", "inclusiefInactieveRegistraties"}
+    parts += [f"{key}: {value}" for key, value in data.items() if key not in known and value not in (None, "")]
+    return " · ".join(parts)
+
+
 class KvkQueryLog(models.Model):
     """One request to the KvK register: who asked what, when, what came back and what it cost.
 
@@ -38,16 +80,28 @@ class KvkQueryLog(models.Model):
     user_id = fields.Many2one("res.users", string="User", readonly=True, index=True)
     company_id = fields.Many2one("res.company", string="Company", readonly=True, required=True, index=True)
     channel = fields.Selection(
-        [("ui", "User interface"), ("cron", "Scheduled job"), ("integration", "Integration endpoint")],
+        [
+            ("ui", "User interface"),
+            ("typeahead", "Suggestions while typing"),
+            ("cron", "Scheduled job"),
+            ("integration", "Integration endpoint"),
+        ],
         required=True,
         readonly=True,
         default="ui",
     )
     product = fields.Selection([(p, p.capitalize()) for p in PRODUCTS], required=True, readonly=True, index=True)
-    params = fields.Text(string="Parameters", readonly=True)
+    params = fields.Text(string="Parameters (technical)", readonly=True, help="As the call was made (JSON).")
+    params_display = fields.Char(string="Parameters", compute="_compute_params_display")
     path = fields.Char(readonly=True)
     state = fields.Selection(
-        [("done", "Answered"), ("cached", "From cache"), ("error", "Error"), ("blocked", "Blocked")],
+        [
+            ("done", "Answered"),
+            ("cached", "From cache"),
+            ("empty", "No result"),
+            ("error", "Error"),
+            ("blocked", "Blocked"),
+        ],
         required=True,
         readonly=True,
         default="done",
@@ -57,7 +111,9 @@ class KvkQueryLog(models.Model):
     error_code = fields.Char(string="KvK Error Code", readonly=True, index=True)
     error_message = fields.Char(readonly=True)
     duration_ms = fields.Float(string="Duration (ms)", digits=(12, 1), readonly=True)
-    cost = fields.Float(digits=(12, 4), readonly=True, aggregator="sum")
+    cost = fields.Float(
+        string="Cost (EUR)", digits=(12, 4), readonly=True, aggregator="sum", help="KvK bills in euros."
+    )
     call_count = fields.Integer(string="Calls", default=1, readonly=True, aggregator="sum")
     response = fields.Text(string="Response Payload", readonly=True)
     response_attachment_id = fields.Many2one("ir.attachment", string="Response File", readonly=True)
@@ -74,6 +130,12 @@ class KvkQueryLog(models.Model):
     def _compute_display_name(self):
         for entry in self:
             entry.display_name = f"{entry.product} #{entry.id or ''}"
+
+    @api.depends("product", "params")
+    @api.depends_context("lang")
+    def _compute_params_display(self):
+        for entry in self:
+            entry.params_display = readable_params(self.env, entry.product, entry.params)
 
     # -- immutability --------------------------------------------------------------------
 

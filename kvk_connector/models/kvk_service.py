@@ -376,6 +376,8 @@ class KvkService(models.AbstractModel):
 
     @api.model
     def _log_error(self, base, error, state="error", attempt=1):
+        if state == "error" and error.code == "IPD5200":
+            state = "empty"  # a search that found nothing is an answer, not a fault
         self._log(
             base,
             state=state,

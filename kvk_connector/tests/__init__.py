@@ -13,3 +13,4 @@ from . import test_register_data
 from . import test_cap_race
 from . import test_dates
 from . import test_visibility
+from . import test_screens

@@ -1,0 +1,58 @@
+"""Screens that explain themselves: lists that say what will appear, readable parameters, costs in EUR."""
+
+import json
+
+from lxml import etree, html
+
+from odoo.tests import tagged
+
+from ..clients import KvkError
+from .common import KvkCase
+
+
+@tagged("post_install", "-at_install")
+class TestScreens(KvkCase):
+    def test_every_list_that_can_be_empty_says_what_will_appear(self):
+        for xmlid in (
+            "kvk_connector.kvk_query_log_action",
+            "kvk_connector.kvk_query_log_action_usage",
+            "kvk_connector.kvk_sbi_activity_action",
+        ):
+            with self.subTest(action=xmlid):
+                help_text = html.fromstring(str(self.env.ref(xmlid).help)).text_content()
+                self.assertGreater(len(help_text.split()), 15, help_text)
+
+    def test_a_search_that_found_nothing_is_no_result_not_an_error(self):
+        service = self.env["kvk.service"].with_user(self.salesperson)
+        try:  # not assertRaises: its savepoint would take the log entry with it
+            service._search_register({"naam": "Nergensbestaand"})
+        except KvkError as error:
+            self.assertEqual(error.code, "IPD5200")
+        else:
+            self.fail("the search found something")
+        log = self.company_logs([], limit=1)
+        self.assertRecordValues(log, [{"state": "empty", "error_code": "IPD5200"}])
+        self.assertEqual(dict(log._fields["state"]._description_selection(self.env))["empty"], "No result")
+        arch = etree.fromstring(self.env["kvk.query.log"].get_view(view_type="list")["arch"])
+        self.assertEqual(arch.get("decoration-danger"), "state == 'error'")
+        self.assertIn("'empty'", arch.get("decoration-muted"))
+
+    def test_parameters_read_as_words(self):
+        service = self.env["kvk.service"].with_user(self.salesperson)
+        service._search_register({"naam": "Donald", "type": ["hoofdvestiging"]}, per_page=5)
+        service._fetch_profile("68750110")
+        search, profile = self.company_logs([], order="id")
+        self.assertEqual(search.params_display, "Name: Donald · Type: Main branch · page 1, 5 per page")
+        self.assertEqual(profile.params_display, "KvK number: 68750110")
+        self.assertEqual(json.loads(profile.params), {"args": ["68750110"]})  # kept as it was, for developers
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.assertEqual(
+            search.with_context(lang="nl_NL").params_display,
+            "Naam: Donald · Type: Hoofdvestiging · pagina 1, 5 per pagina",
+        )
+        arch = self.env["kvk.query.log"].get_view(view_type="list")["arch"]
+        self.assertIn('name="params_display"', arch)
+
+    def test_costs_carry_their_currency(self):
+        fields = self.env["kvk.query.log"].fields_get(["cost"])
+        self.assertEqual(fields["cost"]["string"], "Cost (EUR)")
