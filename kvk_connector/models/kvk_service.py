@@ -51,6 +51,15 @@ KVK_USER_GROUP = "kvk_connector.group_kvk_user"
 KVK_INTEGRATION_GROUP = "kvk_connector.group_kvk_integration"
 # The month of the monthly cap starts at midnight in the company's time zone; KvK's customers are Dutch.
 DEFAULT_TZ = "Europe/Amsterdam"
+# The key a company without one of its own uses: in the sandbox a key the sandbox accepts (any key
+# starting with "sandbox" is), in KvK's test environment KvK's published public test key.  Production
+# has no default: it needs the key of the company's own contract.
+SANDBOX_DEFAULT_KEY = "sandbox-demo"
+PUBLIC_TEST_KEY = "l7xx1f2691f2520d487b902f4e0b57a0b197"
+DEFAULT_KEYS = {"sandbox": SANDBOX_DEFAULT_KEY, "test": PUBLIC_TEST_KEY}
+# What "Test connection" asks: a free Zoeken call for the KvK number of KvK's own test company (in
+# production it finds nothing, which is an answer all the same: the key was accepted).
+TEST_CONNECTION_KVK_NUMBER = "68750110"
 
 
 class KvkService(models.AbstractModel):
@@ -67,19 +76,34 @@ class KvkService(models.AbstractModel):
     @api.model
     def _get_base_url(self, company=None):
         company = company or self.env.company
-        if company.kvk_mode == "sandbox":
-            sandbox = self.env["ir.config_parameter"].sudo().get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT)
-            return f"{sandbox.rstrip('/')}/kvk/api"
-        return ENDPOINTS[company.kvk_mode]
+        return self._endpoint_for_mode(company.kvk_mode)
 
     @api.model
     def _get_dataservice_url(self, company=None):
         company = company or self.env.company
+        return self._dataservice_endpoint_for_mode(company.kvk_mode)
+
+    @api.model
+    def _dataservice_endpoint_for_mode(self, mode):
         params = self.env["ir.config_parameter"].sudo()
-        if company.kvk_mode == "sandbox":
+        if mode == "sandbox":
             sandbox = params.get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT)
             return f"{sandbox.rstrip('/')}/kvk/dataservice"
-        return params.get_param(DATASERVICE_URL_PARAM) or DATASERVICE_ENDPOINTS[company.kvk_mode]
+        return params.get_param(DATASERVICE_URL_PARAM) or DATASERVICE_ENDPOINTS.get(mode, "")
+
+    @api.model
+    def _endpoint_for_mode(self, mode):
+        """The base URL of the classic APIs in ``mode`` (what the Settings show for the chosen environment)."""
+        if mode == "sandbox":
+            sandbox = self.env["ir.config_parameter"].sudo().get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT)
+            return f"{sandbox.rstrip('/')}/kvk/api"
+        return ENDPOINTS.get(mode, "")
+
+    @api.model
+    def _api_key(self, company=None):
+        """The key sent to KvK: the company's own, else the default of its environment (none in production)."""
+        company = company or self.env.company
+        return company.sudo().kvk_api_key or DEFAULT_KEYS.get(company.kvk_mode, "")
 
     @api.model
     def _get_client(self, company=None):
@@ -87,7 +111,7 @@ class KvkService(models.AbstractModel):
         ca_bundle = self.env["ir.config_parameter"].sudo().get_param(CA_BUNDLE_PARAM)
         return KvkClient(
             self._get_base_url(company),
-            company.sudo().kvk_api_key or "",
+            self._api_key(company),
             timeout=company.kvk_timeout or 10,
             session=requests.Session(),
             verify=ca_bundle or True,

@@ -14,3 +14,4 @@ from . import test_cap_race
 from . import test_dates
 from . import test_visibility
 from . import test_screens
+from . import test_typeahead

@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import tagged
 
 from .common import KvkHttpCase as BaseKvkHttpCase
@@ -53,3 +55,36 @@ class TestSearchRegisterTour(KvkHttpCase):
         self.assertEqual(partner.child_ids.filtered("kvk_is_postal_address").city, "Rommeldam")
         log = self.env["kvk.query.log"].search([("partner_id", "=", partner.id)])
         self.assertEqual(sorted(log.mapped("product")), ["basisprofiel", "zoeken"])
+
+
+@tagged("post_install", "-at_install")
+class TestTypeaheadTour(KvkHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesperson.password = "kvk-salesperson"
+
+    def test_type_pick_preview_apply(self):
+        self.start_tour("/odoo/contacts/new", "kvk_connector_typeahead_tour", login="kvk-salesperson")
+        partner = self.env["res.partner"].search([("company_registry", "=", "69599084"), ("is_company", "=", True)])
+        self.assertRecordValues(
+            partner,
+            [{"name": "Test EMZ Dagobert", "kvk_branch_number": "000038509504", "city": "Amsterdam"}],
+        )
+        self.assertFalse(self.env["res.partner"].search([("name", "in", ["Da", "Dagobert"])]), "no draft was saved")
+        typed = self.company_logs([("channel", "=", "typeahead")])
+        # one burst of typing, one call: suggestions wait until typing pauses, and never ask for
+        # fewer than three characters
+        self.assertEqual([json.loads(log.params)["naam"] for log in typed], ["Dagobert"])
+        self.assertEqual(set(typed.mapped("product")), {"zoeken"})
+        self.assertEqual(typed.user_id, self.salesperson)
+        # the only paid call came from picking the suggestion, after the typing
+        paid = self.company_logs([("cost", ">", 0)])
+        self.assertEqual(paid.mapped("product"), ["basisprofiel"])
+        self.assertGreater(paid.id, typed.id)
+        names = [call["query"].get("naam", [""])[0] for call in self.kvk_calls("/kvk/api/v2/zoeken")]
+        self.assertEqual([name for name in names if name], ["Dagobert"])
+
+    def test_no_suggestions_for_a_foreign_company(self):
+        self.start_tour("/odoo/contacts/new", "kvk_connector_typeahead_fallback_tour", login="kvk-salesperson")
+        self.assertEqual(self.kvk_calls("/kvk/"), [])
