@@ -14,9 +14,11 @@
         "data/ir_cron.xml",
         "report/kvk_reports.xml",
         "views/res_config_settings_views.xml",
+        "views/kvk_settings_status_views.xml",
         "views/res_partner_views.xml",
         "wizards/kvk_search_wizard_views.xml",
         "views/kvk_query_log_views.xml",
+        "views/kvk_job_run_views.xml",
     ],
     "demo": ["demo/kvk_connector_demo.xml"],
     "assets": {

@@ -464,7 +464,7 @@ class ResPartner(models.Model):
         )
         done = sum(1 for partner in partners if partner._kvk_refresh())
         remaining = self.with_context(active_test=False).search_count(domain) if len(partners) == batch else 0
-        return {"done": done, "remaining": remaining, "skipped": False}
+        return {"done": done, "failed": len(partners) - done, "remaining": remaining, "skipped": False}
 
     def _kvk_refresh(self):
         """Refresh one contact: fetch, then apply; True when it was refreshed."""

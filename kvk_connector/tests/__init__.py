@@ -15,3 +15,4 @@ from . import test_dates
 from . import test_visibility
 from . import test_screens
 from . import test_typeahead
+from . import test_settings_status

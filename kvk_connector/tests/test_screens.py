@@ -17,6 +17,7 @@ class TestScreens(KvkCase):
             "kvk_connector.kvk_query_log_action",
             "kvk_connector.kvk_query_log_action_usage",
             "kvk_connector.kvk_sbi_activity_action",
+            "kvk_connector.kvk_job_run_action",
         ):
             with self.subTest(action=xmlid):
                 help_text = html.fromstring(str(self.env.ref(xmlid).help)).text_content()
@@ -56,3 +57,7 @@ class TestScreens(KvkCase):
     def test_costs_carry_their_currency(self):
         fields = self.env["kvk.query.log"].fields_get(["cost"])
         self.assertEqual(fields["cost"]["string"], "Cost (EUR)")
+        settings = self.env.ref("kvk_connector.res_config_settings_view_form").arch
+        for product in ("basisprofiel", "vestigingsprofiel", "naamgeving", "dataservice"):
+            self.assertRegex(settings, rf'<field name="kvk_price_{product}" class="oe_inline"/> EUR')
+        self.assertIn("EUR a month", settings)

@@ -20,9 +20,14 @@ class KvkHttpCase(BaseKvkHttpCase):
 class TestKvkSettingsTour(KvkHttpCase):
     def test_settings_tour(self):
         company = self.env.ref("base.user_admin").company_id
-        company.kvk_mode = "test"
+        company.write({"kvk_mode": "test", "kvk_api_key": False})
         self.start_tour("/odoo/settings#kvk_connector", "kvk_connector_settings_tour", login="admin")
         self.assertEqual(company.kvk_mode, "sandbox")
+        # the test made one free call, with the sandbox's default key, logged as any call
+        (call,) = self.kvk_calls("/kvk/api/v2/zoeken")
+        self.assertEqual(call["query"]["kvkNummer"], ["68750110"])
+        log = self.env["kvk.query.log"].search([("company_id", "=", company.id)], limit=1)
+        self.assertRecordValues(log, [{"product": "zoeken", "state": "done", "origin": "res.config.settings,test"}])
 
 
 @tagged("post_install", "-at_install")

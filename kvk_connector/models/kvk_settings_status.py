@@ -1,0 +1,70 @@
+"""The KvK block of the Settings: what the chosen environment uses, a connection test, the jobs' last runs."""
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+NOTIFICATION_TYPES = {"success": "success", "refused": "danger", "certificate": "danger", "unreachable": "danger"}
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    kvk_endpoint_url = fields.Char(
+        string="KvK Endpoint", compute="_compute_kvk_connection_info", help="Where this environment's calls go."
+    )
+    kvk_dataservice_endpoint_url = fields.Char(
+        string="KvK Dataservice Endpoint", compute="_compute_kvk_connection_info"
+    )
+    kvk_key_note = fields.Char(string="KvK Key Used", compute="_compute_kvk_connection_info")
+    kvk_refresh_last_run = fields.Datetime(string="Last Register Refresh", compute="_compute_kvk_job_runs")
+    kvk_refresh_last_summary = fields.Char(string="Last Refresh Summary", compute="_compute_kvk_job_runs")
+    kvk_purge_last_run = fields.Datetime(string="Last Query Log Clean-up", compute="_compute_kvk_job_runs")
+    kvk_purge_last_summary = fields.Char(string="Last Clean-up Summary", compute="_compute_kvk_job_runs")
+
+    @api.depends("kvk_mode", "kvk_api_key", "company_id")
+    def _compute_kvk_connection_info(self):
+        service = self.env["kvk.service"]
+        for settings in self:
+            mode = settings.kvk_mode or "test"
+            settings.kvk_endpoint_url = service._endpoint_for_mode(mode)
+            settings.kvk_dataservice_endpoint_url = service._dataservice_endpoint_for_mode(mode)
+            settings.kvk_key_note = service._key_note(
+                settings.company_id, mode=mode, has_key=bool(settings.sudo().kvk_api_key)
+            )
+
+    @api.depends("company_id")
+    def _compute_kvk_job_runs(self):
+        Runs = self.env["kvk.job.run"]
+        for settings in self:
+            refresh = Runs._last("refresh", settings.company_id)
+            purge = Runs._last("purge")
+            settings.kvk_refresh_last_run = refresh.ended_at
+            settings.kvk_refresh_last_summary = refresh.summary or self.env._("not run yet")
+            settings.kvk_purge_last_run = purge.ended_at
+            settings.kvk_purge_last_summary = purge.summary or self.env._("not run yet")
+
+    def _kvk_check_admin(self):
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(self.env._("Only administrators may test the KvK connection."))
+
+    def action_kvk_test_connection(self):
+        """Make the cheapest real call with the saved connection of the company and say what happened."""
+        self.ensure_one()
+        self._kvk_check_admin()
+        company = self.company_id
+        outcome, message = self.env["kvk.service"].sudo().with_company(company)._test_connection(company)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("KvK connection test"),
+                "message": message,
+                "type": NOTIFICATION_TYPES.get(outcome, "warning"),
+                "sticky": outcome != "success",
+            },
+        }
+
+    def action_kvk_job_runs(self):
+        self.ensure_one()
+        self._kvk_check_admin()
+        return self.env["ir.actions.act_window"]._for_xml_id("kvk_connector.kvk_job_run_action")
