@@ -1,0 +1,1 @@
+from . import kvk_extract_report
