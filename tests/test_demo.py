@@ -130,6 +130,35 @@ def test_the_demo_partners_have_their_first_creditcheck_colours(demo_database):
     assert coloured > 0
 
 
+def test_a_kvk_search_works_on_the_first_click(demo_database):
+    """The demo's Dutch salesperson searches the register for the demo contact and fills it: the demo
+    company asks the sandbox with the sandbox's documented key, having no key of its own."""
+    admin = rpc(demo_database, "admin", "admin")
+    company = admin("res.users", "read", [2], fields=["company_id"])[0]["company_id"][0]
+    settings = admin("res.company", "read", [company], fields=["kvk_mode", "kvk_api_key"])[0]
+    assert (settings["kvk_mode"], settings["kvk_api_key"]) == ("sandbox", False)
+    call = rpc(demo_database, "sanne", "sanne")
+    (donald,) = call("res.partner", "search_read", [("name", "=", "Donald"), ("is_company", "=", True)], fields=["id"])
+    action = call("res.partner", "action_kvk_search", [donald["id"]])
+    assert action["context"]["default_name"] == "Donald"
+    wizard = call("kvk.search.wizard", "create", {}, context=action["context"])
+    call("kvk.search.wizard", "action_search", [wizard])
+    (found,) = call("kvk.search.wizard", "read", [wizard], fields=["state", "message", "line_ids"])
+    assert (found["state"], found["message"]) == ("results", False), found
+    lines = call("kvk.search.wizard.line", "read", found["line_ids"], fields=["branch_number", "kind"])
+    (main,) = [line for line in lines if line["branch_number"] == "000037178598"]
+    call("kvk.search.wizard.line", "action_select", [main["id"]])
+    call("kvk.search.wizard", "action_apply", [wizard])
+    (filled,) = call(
+        "res.partner", "read", [donald["id"]], fields=["kvk_linked", "company_registry", "kvk_rsin", "city"]
+    )
+    assert (filled["kvk_linked"], filled["company_registry"], filled["kvk_rsin"], filled["city"]) == (
+        True, "68750110", "857587973", "Lollum",
+    )  # fmt: skip
+    logs = call("kvk.query.log", "search_read", [("partner_id", "=", donald["id"])], fields=["product", "state"])
+    assert sorted((log["product"], log["state"]) for log in logs) == [("basisprofiel", "done"), ("zoeken", "done")]
+
+
 def test_the_demo_calls_nothing_outside_the_machine(demo_database):
     call = rpc(demo_database, "admin", "admin")
     # What a first login sets off: the web client's session information and company enrichment.

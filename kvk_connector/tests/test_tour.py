@@ -1,6 +1,7 @@
 import json
 
 from odoo.tests import tagged
+from odoo.tools import convert_file
 
 from .common import KvkHttpCase as BaseKvkHttpCase
 
@@ -93,3 +94,35 @@ class TestTypeaheadTour(KvkHttpCase):
     def test_no_suggestions_for_a_foreign_company(self):
         self.start_tour("/odoo/contacts/new", "kvk_connector_typeahead_fallback_tour", login="kvk-salesperson")
         self.assertEqual(self.kvk_calls("/kvk/"), [])
+
+
+@tagged("post_install", "-at_install")
+class TestFreshDemoTour(KvkHttpCase):
+    """The demo data of the addon, loaded into this database: the demo salesperson walks the
+    README's search on the demo contact, with the demo company's connection as the demo has it
+    (the sandbox, no key of its own)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        convert_file(cls.env, "kvk_connector", "demo/kvk_connector_demo.xml", {}, mode="init", kind="demo")
+        cls.demo_company = cls.env.ref("base.main_company")
+        cls.sanne = cls.env.ref("kvk_connector.demo_user_kvk_salesperson")
+        cls.donald = cls.env.ref("kvk_connector.demo_partner_donald")
+
+    def test_the_demo_connection_works_on_the_first_click(self):
+        self.assertRecordValues(self.demo_company.sudo(), [{"kvk_mode": "sandbox", "kvk_api_key": False}])
+        self.start_tour("/odoo/contacts", "kvk_connector_demo_search_tour", login="sanne")
+        self.assertRecordValues(
+            self.donald,
+            [{"kvk_linked": True, "company_registry": "68750110", "kvk_founding_raw": "20170300", "name": "Donald"}],
+        )
+        self.assertEqual(
+            self.env["res.partner"].search_count([("company_registry", "=", "68750110"), ("is_company", "=", True)]), 1
+        )
+        logs = self.env["kvk.query.log"].search([("company_id", "=", self.demo_company.id)])
+        self.assertEqual(set(logs.mapped("state")), {"done"})
+        self.assertEqual(logs.user_id, self.sanne)
+        # the sandbox refuses a call without a key: these were made with the sandbox's default key
+        self.assertEqual({call["status"] for call in self.kvk_calls("/kvk/")}, {200})
+        self.assertEqual(self.env["kvk.service"]._api_key(self.demo_company), "sandbox-demo")
