@@ -1,10 +1,14 @@
-"""Screens that explain themselves: lists that say what will appear, readable parameters, costs in EUR."""
+"""Screens that explain themselves: lists that say what will appear, readable parameters, costs in EUR,
+and, for a user reading Dutch, no English on the register extract."""
 
 import json
+import re
 
 from lxml import etree, html
 
 from odoo.tests import tagged
+from odoo.tools import file_open
+from odoo.tools.translate import TranslationFileReader
 
 from ..clients import KvkError
 from .common import KvkCase
@@ -61,3 +65,39 @@ class TestScreens(KvkCase):
         for product in ("basisprofiel", "vestigingsprofiel", "naamgeving", "dataservice"):
             self.assertRegex(settings, rf'<field name="kvk_price_{product}" class="oe_inline"/> EUR')
         self.assertIn("EUR a month", settings)
+
+
+@tagged("post_install", "-at_install")
+class TestDutchExtract(KvkCase):
+    """The register extract printed by a user who reads Dutch has no English left."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.salesperson.lang = "nl_NL"
+
+    def english_of_the_extract(self):
+        """(English, Dutch) of every text of the extract's template that Dutch says otherwise."""
+        with file_open("kvk_connector/i18n/nl.po", "rb") as po:
+            entries = list(TranslationFileReader(po, fileformat="po"))
+        return {
+            (entry["src"], entry["value"])
+            for entry in entries
+            if entry.get("imd_name") == "report_kvk_extract" and entry["value"] and entry["value"] != entry["src"]
+        }
+
+    def test_no_english_on_the_dutch_extract(self):
+        wizard = self.env["kvk.search.wizard"].with_user(self.salesperson).create({"kvk_number": "68750110"})
+        wizard.action_search()
+        wizard.line_ids.filtered(lambda line: line.branch_number == "000037178598").action_select()
+        partner = self.env["res.partner"].browse(wizard.action_apply()["res_id"])
+        report = self.env["ir.actions.report"].with_user(self.salesperson).with_context(lang="nl_NL")
+        page = report._render_qweb_html("kvk_connector.report_kvk_extract", partner.ids)[0]
+        text = re.sub(r"\s+", " ", " ".join(html.fromstring(page).itertext()))
+        pairs = self.english_of_the_extract()
+        self.assertGreater(len(pairs), 15)
+        for english, _dutch in pairs:
+            self.assertNotIn(english, text)
+        for dutch in ("Registeruittreksel", "Oprichtingsdatum maart 2017", "Hoofdvestiging", "Postadres"):
+            self.assertIn(dutch, text)

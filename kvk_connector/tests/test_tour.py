@@ -126,3 +126,22 @@ class TestFreshDemoTour(KvkHttpCase):
         # the sandbox refuses a call without a key: these were made with the sandbox's default key
         self.assertEqual({call["status"] for call in self.kvk_calls("/kvk/")}, {200})
         self.assertEqual(self.env["kvk.service"]._api_key(self.demo_company), "sandbox-demo")
+
+
+@tagged("post_install", "-at_install")
+class TestDutchTour(KvkHttpCase):
+    """A salesperson switches to Dutch: the KvK screens have no English left."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesperson.password = "kvk-salesperson"
+        wizard = cls.env["kvk.search.wizard"].with_user(cls.salesperson).create({"kvk_number": "68750110"})
+        wizard.action_search()
+        wizard.line_ids.filtered(lambda line: line.branch_number == "000037178598").action_select()
+        cls.partner = cls.env["res.partner"].browse(wizard.action_apply()["res_id"])
+
+    def test_dutch_screens(self):
+        self.assertTrue(self.env["res.lang"]._lang_get("nl_NL").active, "make test loads Dutch")
+        self.start_tour(f"/odoo/contacts/{self.partner.id}", "kvk_connector_dutch_tour", login="kvk-salesperson")
+        self.assertEqual(self.salesperson.lang, "nl_NL")
