@@ -1,7 +1,8 @@
 {
     "name": "KvK Handelsregister Connector",
-    "summary": "Search the Dutch KvK Handelsregister from a contact, enrich it and keep it current",
-    "version": "18.0.1.1.0",
+    "summary": "Dutch KvK Handelsregister on the contact: suggestions while typing, search, preview and fill, "
+    "weekly refresh, query log with costs, register extracts",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "author": "Register Connectors",
     "license": "LGPL-3",

@@ -12,7 +12,7 @@ from . import test_refresh
 from . import test_register_data
 from . import test_cap_race
 from . import test_dates
-from . import test_visibility
-from . import test_screens
 from . import test_typeahead
+from . import test_visibility
 from . import test_settings_status
+from . import test_screens

@@ -82,3 +82,12 @@ class TestVisibility(KvkCase):
         user_form = self.env.ref("base.user_groups_view").arch
         self.assertIn('string="KvK Handelsregister"', user_form)
         self.assertIn('string="KvK Handelsregister: extra rights"', user_form)
+
+    def test_the_apps_entry_says_what_the_addon_does(self):
+        module = self.env["ir.module.module"].search([("name", "=", "kvk_connector")])
+        for words in ("suggestions while typing", "search", "query log", "register extracts"):
+            self.assertIn(words, module.summary.lower())
+        description = module.description_html
+        for words in ("Search register", "Suggestions while typing", "Test connection", "Query log"):
+            self.assertIn(words, description)
+        self.assertNotIn("not built yet", description)
