@@ -102,8 +102,11 @@ export class KvkPartnerNameField extends Component {
         const data = record.data;
         // kvk_applies: a company, Dutch or without a country (computed on the server, kept current
         // by the form's onchanges)
+        // not in a dialog (a quick "create and edit" from another form): picking a suggestion leads
+        // to the contact's own form
         return Boolean(
             session.kvk_typeahead &&
+                !this.env.inDialog &&
                 !readonly &&
                 record.resModel === "res.partner" &&
                 record.isNew &&

@@ -20,6 +20,12 @@ export class KvkSearchRegister extends Component {
         this.action = useService("action");
     }
 
+    /** A new contact in a dialog (a quick "create and edit" from another form) searches once saved:
+     * what the search creates opens as the contact's own form, not inside that dialog. */
+    get visible() {
+        return !(this.env.inDialog && this.props.record.isNew);
+    }
+
     async onClick() {
         const record = this.props.record;
         const context = { kvk_form_return: true };
