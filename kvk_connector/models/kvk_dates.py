@@ -6,6 +6,7 @@ them as "March 2017", "2017" or the full date, in their own language; the raw te
 contact as a technical field.
 """
 
+import calendar
 import re
 from datetime import date
 
@@ -32,11 +33,9 @@ def readable_kvk_date(raw, lang_code="en_US"):
         return ""
     if not 1 <= month <= 12:
         return str(year)
-    if day:
-        try:
-            return format_date(date(year, month, day), format="long", locale=locale)
-        except ValueError:  # 20170231: no such day, the month is still known
-            pass
+    # a day the month does not have (20170231) leaves the month known
+    if 1 <= day <= calendar.monthrange(year, month)[1]:
+        return format_date(date(year, month, day), format="long", locale=locale)
     return format_skeleton("yMMMM", date(year, month, 1), locale=locale)
 
 

@@ -7,7 +7,8 @@ NOTIFICATION_TYPES = {"success": "success", "refused": "danger", "certificate": 
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    # apart from res_config_settings.py on purpose: what the settings show, not what they set
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     kvk_endpoint_url = fields.Char(
         string="KvK Endpoint", compute="_compute_kvk_connection_info", help="Where this environment's calls go."

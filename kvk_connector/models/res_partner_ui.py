@@ -26,7 +26,8 @@ NAME_WIDGET = "kvk_partner_name"
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    # apart from res_partner.py on purpose: the register's data there, its place in the screens here
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     kvk_applies = fields.Boolean(
         string="KvK Register Applies",
