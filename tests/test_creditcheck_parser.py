@@ -51,6 +51,7 @@ def test_bad_lines_are_counted_never_fatal():
     assert report.lines_read == 9
     assert report.rejected == 7
     reasons = [reason for _n, reason, _text in report.reject_samples]
+    assert [number for number, _reason, _text in report.reject_samples] == [2, 3, 4, 5, 6, 7, 8]
     assert reasons == [
         "expected 3 fields, got 2",
         "non-numeric record ID or IČO",
@@ -72,6 +73,10 @@ def test_bad_lines_are_counted_never_fatal():
         ("1;47116307;0", "unknown status 0"),
         ("1;４7116307;2", "non-numeric record ID or IČO"),
         ("", "expected 3 fields, got 1"),
+        (";;", "empty record ID, IČO or status"),
+        ("1;;3", "empty record ID, IČO or status"),
+        ("1;47116307;", "empty record ID, IČO or status"),
+        (" ; ; ", "empty record ID, IČO or status"),
     ],
 )
 def test_parse_line_rejects(text, reason):
@@ -148,7 +153,7 @@ def test_zip_with_two_files_is_refused():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("a.xml", "<creditCheck/>")
         archive.writestr("b.xml", "<creditCheck/>")
-    with pytest.raises(cc.CreditcheckError, match="2 files"):
+    with pytest.raises(cc.CreditcheckError, match=r"more than one file \(a.xml, then b.xml\)"):
         lines_of_payload(base64.b64encode(buffer.getvalue()).decode())
 
 
@@ -167,5 +172,5 @@ def test_not_xml_and_wrong_root():
 
 def test_soap_fault_becomes_a_login_error():
     with pytest.raises(cc.CreditcheckError) as caught:
-        list(parser.iter_answer_lines([fixture("fault_login.xml", "rb")], False, cc.ParseReport()))
+        list(cc.iter_answer_lines([fixture("fault_login.xml", "rb")], cc.ParseReport()))
     assert caught.value.code == "login_refused"

@@ -64,7 +64,14 @@ class Settings:
     risk_share: float = 0.5
     defunct_share: float = 0.1
     ic_limit: int = 200
-    compression: str = "zip"  # or "deflate" (raw zlib stream), the other reading of "zipped"
+    # How the compressed methods pack their result; CreditCheck only says "zipped, then Base64":
+    compression: str = "zip"  # zip (one file), gzip, zlib or deflate (a raw deflate stream)
+    shape: str = "document"  # the <creditCheck> document packed, the bare "lines" packed, or a
+    # document whose <data> is the packed lines in Base64 ("data")
+    line_end: str = "lf"  # or "crlf"
+    bom: bool = False  # a byte-order mark in front of the first line
+    blank_lines: int = 0  # blank lines mixed into every list
+    count_offset: int = 0  # the declared <count> lies by this much
     bad_lines: int = 0  # malformed lines mixed into every list
     payload_fault: str = ""  # truncate, corrupt or not_base64: a broken compressed payload
 
@@ -81,8 +88,12 @@ class Settings:
                 raise ValueError("subjects must be between 0 and 3,000,000")
             if key == "payload_fault" and value not in ("", "truncate", "corrupt", "not_base64"):
                 raise ValueError("payload_fault is truncate, corrupt, not_base64 or empty")
-            if key == "compression" and value not in ("zip", "deflate"):
-                raise ValueError("compression is zip or deflate")
+            if key == "compression" and value not in ("zip", "gzip", "zlib", "deflate"):
+                raise ValueError("compression is zip, gzip, zlib or deflate")
+            if key == "shape" and value not in ("document", "lines", "data"):
+                raise ValueError("shape is document, lines or data")
+            if key == "line_end" and value not in ("lf", "crlf"):
+                raise ValueError("line_end is lf or crlf")
             if key in ("risk_share", "defunct_share") and not 0 <= value <= 1:
                 raise ValueError(f"{key} is a share between 0 and 1")
             setattr(self, key, value)
