@@ -1,5 +1,7 @@
 """The CreditCheck sandbox and the addon's SOAP client, over real HTTP."""
 
+from pathlib import Path
+
 import pytest
 import requests
 from lxml import etree
@@ -22,7 +24,7 @@ def simulate(sandbox, country="cz", **values):
 
 
 def client(sandbox, country="cz", login="api_sandbox", password="sandbox", **kw):
-    return cc.CreditcheckClient(endpoint(sandbox, country), login, password, timeout=5, **kw)
+    return cc.CreditcheckClient(endpoint(sandbox, country), login, password, country=country, timeout=5, **kw)
 
 
 def read(client_, method, **kw):
@@ -181,12 +183,62 @@ def test_payload_fault_knob_breaks_compressed_answers(sandbox):
         assert read(client(sandbox), "GetCreditChecks")[0]  # the plain method is not compressed: unaffected
 
 
-def test_the_client_reads_its_wsdl_from_the_endpoint(sandbox, control):
+def test_the_client_reads_the_shipped_wsdl_not_the_network(sandbox, control):
+    simulate(sandbox, "sk", subjects=5)
     control.clear_requests()
-    simulate(sandbox, subjects=5)
     read(client(sandbox, "sk"), "GetCreditChecks")
     calls = [(entry["method"], entry["path"], sorted(entry["query"])) for entry in control.requests("/creditcheck/sk/")]
-    assert calls == [
-        ("GET", "/creditcheck/sk/CreditCheckAktualizace.asmx", ["WSDL"]),
-        ("POST", "/creditcheck/sk/CreditCheckAktualizace.asmx", []),
-    ]
+    assert calls == [("POST", "/creditcheck/sk/CreditCheckAktualizace.asmx", [])]
+
+
+def test_the_vendors_wsdl_when_named(sandbox, control):
+    simulate(sandbox, "sk", subjects=5)
+    control.clear_requests()
+    read(client(sandbox, "sk", wsdl=endpoint(sandbox, "sk") + "?WSDL"), "GetCreditChecks")
+    calls = [(entry["method"], sorted(entry["query"])) for entry in control.requests("/creditcheck/sk/")]
+    assert calls == [("GET", ["WSDL"]), ("POST", [])]
+
+
+def canonical_wsdl(root):
+    """A WSDL without its documentation and service address, in canonical form."""
+    for node in root.iter(f"{{{WSDL_NS}}}documentation", "{http://schemas.xmlsoap.org/wsdl/soap/}address"):
+        node.getparent().remove(node)
+    return etree.tostring(root, method="c14n")
+
+
+@pytest.mark.parametrize("country", ["cz", "sk"])
+def test_the_shipped_wsdl_is_the_sandboxs(sandbox, country):
+    plain = etree.XMLParser(remove_blank_text=True)
+    shipped = etree.parse(cc.shipped_wsdl(country), plain).getroot()
+    assert "not CreditCheck's own WSDL" in shipped.findtext(f"{{{WSDL_NS}}}documentation")
+    served = etree.fromstring(requests.get(endpoint(sandbox, country) + "?WSDL", timeout=5).content, plain)
+    assert canonical_wsdl(shipped) == canonical_wsdl(served)
+
+
+def test_a_wsdl_that_refers_to_another_document_is_refused(sandbox, control, tmp_path):
+    other = f"{sandbox.url}/creditcheck/cz/other.xsd"
+    text = (
+        Path(cc.shipped_wsdl("cz"))
+        .read_text(encoding="utf-8")
+        .replace(
+            '<s:schema elementFormDefault="qualified" targetNamespace="http://creditcheck.cz/">',
+            '<s:schema elementFormDefault="qualified" targetNamespace="http://creditcheck.cz/">'
+            f'<s:import namespace="http://example.com/other" schemaLocation="{other}"/>',
+        )
+    )
+    wsdl = tmp_path / "with-import.wsdl"
+    wsdl.write_text(text, encoding="utf-8")
+    control.clear_requests()
+    with pytest.raises(cc.CreditcheckError) as caught:
+        read(client(sandbox, wsdl=str(wsdl)), "GetCreditChecks")
+    assert caught.value.code == "wsdl"
+    assert other in caught.value.message
+    assert not control.requests("/creditcheck/")
+
+
+def test_an_answer_is_streamed_into_a_sink(sandbox):
+    simulate(sandbox, subjects=50)
+    kept = []
+    lines, _report = read(client(sandbox), "GetCreditChecksCompressed", sink=kept.append)
+    again = cc.ParseReport()
+    assert [tuple(line) for line in cc.iter_answer_lines([b"".join(kept)], again)] == [tuple(line) for line in lines]
