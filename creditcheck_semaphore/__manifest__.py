@@ -10,6 +10,7 @@
     "data": [
         "security/creditcheck_semaphore_groups.xml",
         "security/ir.model.access.csv",
+        "security/creditcheck_semaphore_rules.xml",
         "data/ir_cron.xml",
         "views/creditcheck_sync_log_views.xml",
         "views/creditcheck_event_views.xml",

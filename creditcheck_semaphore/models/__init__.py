@@ -1,6 +1,7 @@
 from . import creditcheck_service
 from . import creditcheck_status
 from . import creditcheck_sync_log
+from . import creditcheck_sync
 from . import creditcheck_event
 from . import creditcheck_deactivation
 from . import creditcheck_alert_mixin

@@ -2,18 +2,26 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning
+from odoo.http import request
 
 POLICIES = [("off", "Off"), ("warn", "Warn"), ("block", "Block")]
 ACTIVITIES = {
-    # activity: (setting, label)
-    "quotation": ("creditcheck_semaphore.alert_quotation", "sending a quotation"),
-    "order": ("creditcheck_semaphore.alert_order", "confirming a sale order"),
-    "invoice": ("creditcheck_semaphore.alert_invoice", "posting a customer invoice"),
+    # activity: the company's policy field
+    "quotation": "creditcheck_alert_quotation",
+    "order": "creditcheck_alert_order",
+    "invoice": "creditcheck_alert_invoice",
 }
+BUTTON_ROUTE = "/web/dataset/call_button"
 
 
 class CreditcheckAlertMixin(models.AbstractModel):
-    """Warn or block an activity on a document whose partner has a risky CreditCheck status."""
+    """Warn about or block an activity on a document whose partner has a risky CreditCheck status.
+
+    The policy is the document's company's.  "Block" stops only a back-office user
+    clicking the button of the activity; when the same activity runs on its own
+    (the customer signs or pays online, the scheduled posting of invoices), a block
+    becomes a note on the document and an activity for its salesperson.
+    """
 
     _name = "creditcheck.alert.mixin"
     _description = "CreditCheck Alerts on Documents"
@@ -24,23 +32,25 @@ class CreditcheckAlertMixin(models.AbstractModel):
         """The activity this document's alert is about (for the banner)."""
         return "order"
 
-    @api.model
     def _creditcheck_policy(self, activity):
-        setting = ACTIVITIES[activity][0]
-        return self.env["ir.config_parameter"].sudo().get_param(setting, "warn")
+        company = self.company_id if "company_id" in self._fields and len(self) == 1 else self.env.company
+        return (company or self.env.company).sudo()[ACTIVITIES[activity]] or "warn"
 
-    @api.depends("partner_id")
+    def _creditcheck_risky(self, record_activity=None):
+        """The records whose partner is risky at their company's alert level and whose policy is not off."""
+        return self.filtered(
+            lambda record: record.partner_id
+            and record._creditcheck_policy(record_activity or record._creditcheck_activity()) != "off"
+            and record.partner_id._creditcheck_is_risky(record.company_id or None)
+        )
+
+    @api.depends("partner_id", "company_id")
     def _compute_creditcheck_alert(self):
+        risky = self._creditcheck_risky()
         for record in self:
-            partner = record.partner_id
-            if (
-                partner
-                and self._creditcheck_policy(record._creditcheck_activity()) != "off"
-                and (partner._creditcheck_is_risky())
-            ):
-                record.creditcheck_alert = self._creditcheck_message(partner.commercial_partner_id)
-            else:
-                record.creditcheck_alert = False
+            record.creditcheck_alert = (
+                record._creditcheck_message(record.partner_id.commercial_partner_id) if record in risky else False
+            )
 
     def _creditcheck_message(self, partner):
         names = dict(partner._fields["creditcheck_state"]._description_selection(self.env))
@@ -54,21 +64,52 @@ class CreditcheckAlertMixin(models.AbstractModel):
             text += " " + self.env._("The subject is defunct.")
         return text
 
+    def _creditcheck_interactive(self, method):
+        """True when ``method`` runs because a back-office user clicked its button on these records.
+
+        That is a ``call_button`` request for this model and method by an internal
+        user without superuser rights; the portal (signature, payment) and
+        scheduled jobs call the same methods as superuser or outside any request.
+        """
+        if self.env.su or not self.env.user._is_internal():
+            return False
+        try:
+            httprequest = request.httprequest
+            params = request.params
+        except (AttributeError, RuntimeError):
+            return False  # no request: a scheduled job or a shell
+        return (
+            httprequest.path.startswith(BUTTON_ROUTE)
+            and params.get("model") == self._name
+            and params.get("method") == method
+        )
+
+    def _creditcheck_responsible(self):
+        """Who is told about a document's CreditCheck alert: its salesperson, else the partner's."""
+        self.ensure_one()
+        return self.user_id or self.partner_id.commercial_partner_id.user_id
+
+    def _creditcheck_label(self, activity):
+        return {
+            "quotation": self.env._("sending a quotation"),
+            "order": self.env._("confirming a sale order"),
+            "invoice": self.env._("posting a customer invoice"),
+        }[activity]
+
     def _creditcheck_check(self, activity, method):
-        """Before ``method``: post a warning, or block unless overridden with a reason."""
-        policy = self._creditcheck_policy(activity)
-        if policy == "off":
-            return
-        reason = self.env.context.get("creditcheck_override_reason")
-        risky = self.filtered(lambda record: record.partner_id and record.partner_id._creditcheck_is_risky())
+        """Before ``method``: post a warning, block a back-office user (override with a reason), or tell."""
+        risky = self._creditcheck_risky(activity)
         if not risky:
             return
-        label = ACTIVITIES[activity][1]
-        if policy == "block" and not reason:
+        reason = (self.env.context.get("creditcheck_override_reason") or "").strip()
+        blocked = risky.filtered(lambda record: record._creditcheck_policy(activity) == "block")
+        if blocked and not reason and self._creditcheck_interactive(method):
             message = (
-                "\n".join(self._creditcheck_message(record.partner_id.commercial_partner_id) for record in risky)
+                "\n".join(self._creditcheck_message(record.partner_id.commercial_partner_id) for record in blocked)
                 + "\n"
-                + self.env._("CreditCheck alerts block %s. An override needs a reason.", label)
+                + self.env._(
+                    "CreditCheck alerts block %s. An override needs a reason.", self._creditcheck_label(activity)
+                )
             )
             raise RedirectWarning(
                 message,
@@ -82,9 +123,41 @@ class CreditcheckAlertMixin(models.AbstractModel):
                 },
             )
         for record in risky:
-            text = record._creditcheck_message(record.partner_id.commercial_partner_id)
             if reason:
-                note = self.env._("CreditCheck block overridden when %(label)s: %(reason)s", label=label, reason=reason)
+                record._creditcheck_note("override", activity, reason)
+            elif record in blocked:
+                record._creditcheck_note("unattended", activity)
             else:
-                note = self.env._("CreditCheck warning when %s.", label)
-            record.message_post(body=Markup("<p>%s</p><p>%s</p>") % (note, text), subtype_xmlid="mail.mt_note")
+                record._creditcheck_note("warning", activity)
+
+    def _creditcheck_note(self, kind, activity, reason=None):
+        """A chatter note about the alert; when a block met no user, an activity too.
+
+        The unattended note and its activity are in the language of the document's
+        salesperson, who reads them; the others in the language of the user who acts.
+        """
+        self.ensure_one()
+        responsible = self._creditcheck_responsible()
+        record = self.with_context(lang=responsible.lang or self.env.lang) if kind == "unattended" else self
+        env = record.env
+        label = record._creditcheck_label(activity)
+        if kind == "override":
+            note = env._("CreditCheck block overridden when %(label)s: %(reason)s", label=label, reason=reason)
+        elif kind == "unattended":
+            note = env._(
+                "CreditCheck would block %s; it went ahead without a user (online signature or payment, scheduled "
+                "posting). Please check this document.",
+                label,
+            )
+        else:
+            note = env._("CreditCheck warning when %s.", label)
+        text = record._creditcheck_message(record.partner_id.commercial_partner_id)
+        body = Markup("<p>%s</p><p>%s</p>") % (note, text)
+        record.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        if kind == "unattended" and responsible:
+            record.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=env._("CreditCheck: check %s", record.display_name),
+                note=body,
+                user_id=responsible.id,
+            )

@@ -1,7 +1,9 @@
+from urllib.parse import quote, urlsplit
+
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..clients import CreditcheckClient, CreditcheckError
+from ..clients import CreditcheckClient, CreditcheckError, shipped_wsdl
 
 MODES = [("production", "Production"), ("sandbox", "Sandbox (local simulator)")]
 DEFAULT_ENDPOINTS = {
@@ -9,6 +11,7 @@ DEFAULT_ENDPOINTS = {
     "sk": "http://creditwebservices.creditcheck.sk/CreditCheckWebServices/CreditCheckAktualizace.asmx",
 }
 REPORT_HOSTS = {"cz": "www.creditcheck.cz", "sk": "www.creditcheck.sk"}
+REPORT_ROUTE = "/creditcheck/report"
 SANDBOX_URL_PARAM = "register_connectors.sandbox_url"
 SANDBOX_URL_DEFAULT = "http://127.0.0.1:8070"
 DEFAULT_MAX_DECOMPRESSED_MB = 256
@@ -16,8 +19,23 @@ TIMEOUT = 30
 OPERATION_TIMEOUT = 900
 
 
+def insecure_locations(mode, endpoints, wsdls):
+    """The (country, URL) of every endpoint or WSDL URL that is not HTTPS (none in sandbox mode)."""
+    if mode == "sandbox":
+        return []
+    found = []
+    for country in ("cz", "sk"):
+        endpoint = endpoints.get(country) or DEFAULT_ENDPOINTS[country]
+        if urlsplit(endpoint).scheme != "https":
+            found.append((country, endpoint))
+        wsdl = wsdls.get(country)
+        if wsdl and urlsplit(wsdl).scheme == "http":
+            found.append((country, wsdl))
+    return found
+
+
 class CreditcheckService(models.AbstractModel):
-    """The one place that knows CreditCheck's endpoints, mode and credentials."""
+    """The one place that knows CreditCheck's endpoints, WSDL, mode and credentials."""
 
     _name = "creditcheck.service"
     _description = "CreditCheck Service"
@@ -32,6 +50,16 @@ class CreditcheckService(models.AbstractModel):
             sandbox = params.get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT).rstrip("/")
             return f"{sandbox}/creditcheck/{country}/CreditCheckAktualizace.asmx"
         return params.get_param(f"creditcheck_semaphore.endpoint_{country}") or DEFAULT_ENDPOINTS[country]
+
+    @api.model
+    def _get_wsdl(self, country):
+        """The WSDL: the vendor's when one is configured (file or URL), else the one shipped with the addon."""
+        params = self.env["ir.config_parameter"].sudo()
+        if params.get_param("creditcheck_semaphore.mode", "production") != "sandbox":
+            configured = (params.get_param(f"creditcheck_semaphore.wsdl_{country}") or "").strip()
+            if configured:
+                return configured
+        return shipped_wsdl(country)
 
     @api.model
     def _max_decompressed(self):
@@ -50,26 +78,54 @@ class CreditcheckService(models.AbstractModel):
             self._get_endpoint(country),
             params.get_param("creditcheck_semaphore.login"),
             params.get_param("creditcheck_semaphore.password"),
+            country=country,
+            wsdl=self._get_wsdl(country),
             timeout=TIMEOUT,
             operation_timeout=OPERATION_TIMEOUT,
             max_decompressed=self._max_decompressed(),
         )
 
     @api.model
-    def _iter_lines(self, country, method, report, last_id=None):
+    def _iter_lines(self, country, method, report, last_id=None, sink=None):
         """Status lines of ``method``; raises CreditcheckError."""
-        return self._get_client(country).iter_lines(method, report, last_id=last_id)
+        return self._get_client(country).iter_lines(method, report, last_id=last_id, sink=sink)
+
+    # -- CreditcheckList reports ---------------------------------------------------------------
 
     @api.model
-    def _report_url(self, country, ico, company=None):
-        """The CreditcheckList link: the paid report when the company has a code, else the free one."""
-        params = self.env["ir.config_parameter"].sudo()
-        cid = params.get_param("creditcheck_semaphore.cid") or ""
-        host = REPORT_HOSTS.get(country or "cz", REPORT_HOSTS["cz"])
-        code = (company or self.env.company).sudo().creditcheck_report_code
-        if code:
-            return f"https://{host}/CCLfull.aspx?cid={cid}&ic={ico}&code={code}"
-        return f"http://{host}/CCLfree.aspx?cid={cid}&ic={ico}"
+    def _report_company(self, partner):
+        return partner.commercial_partner_id.company_id or self.env.company
+
+    @api.model
+    def _report_url(self, partner):
+        """The link shown on a partner: the free report, or this server's route to the paid one.
+
+        The paid report's code never goes into a link the browser reads: the route
+        checks the user's access to the partner, then redirects to CreditCheck.
+        """
+        entity = partner.commercial_partner_id
+        if not entity.creditcheck_ico:
+            return False
+        if self._report_company(partner).sudo().creditcheck_report_code and entity._origin.id:
+            return f"{REPORT_ROUTE}/{entity._origin.id}"
+        return self._free_report_url(entity)
+
+    @api.model
+    def _free_report_url(self, entity):
+        cid = self.env["ir.config_parameter"].sudo().get_param("creditcheck_semaphore.cid") or ""
+        host = REPORT_HOSTS.get(entity.creditcheck_country or "cz", REPORT_HOSTS["cz"])
+        return f"http://{host}/CCLfree.aspx?cid={quote(cid)}&ic={entity.creditcheck_ico}"
+
+    @api.model
+    def _full_report_url(self, partner):
+        """The paid report's URL with the company's code: only for the redirect, never for display."""
+        entity = partner.commercial_partner_id
+        code = self._report_company(partner).sudo().creditcheck_report_code
+        if not (entity.creditcheck_ico and code):
+            return False
+        cid = self.env["ir.config_parameter"].sudo().get_param("creditcheck_semaphore.cid") or ""
+        host = REPORT_HOSTS.get(entity.creditcheck_country or "cz", REPORT_HOSTS["cz"])
+        return f"https://{host}/CCLfull.aspx?cid={quote(cid)}&ic={entity.creditcheck_ico}&code={quote(code)}"
 
 
 __all__ = ["CreditcheckError", "CreditcheckService"]

@@ -2,8 +2,8 @@ from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 
-from .creditcheck_alert_mixin import POLICIES
-from .creditcheck_service import DEFAULT_ENDPOINTS, DEFAULT_MAX_DECOMPRESSED_MB, MODES
+from .creditcheck_service import DEFAULT_ENDPOINTS, DEFAULT_MAX_DECOMPRESSED_MB, MODES, insecure_locations
+from .creditcheck_sync import DEFAULT_HOLD_SHARE
 
 REFRESH_CRONS = (
     "creditcheck_semaphore.ir_cron_creditcheck_semaphore_refresh",
@@ -34,6 +34,21 @@ class ResConfigSettings(models.TransientModel):
     creditcheck_endpoint_sk = fields.Char(
         string="Slovak Endpoint", config_parameter="creditcheck_semaphore.endpoint_sk", default=DEFAULT_ENDPOINTS["sk"]
     )
+    creditcheck_wsdl_cz = fields.Char(
+        string="Czech WSDL",
+        config_parameter="creditcheck_semaphore.wsdl_cz",
+        groups="base.group_system",
+        help="Empty: the WSDL shipped with the addon. Otherwise a file or URL of CreditCheck's own WSDL.",
+    )
+    creditcheck_wsdl_sk = fields.Char(
+        string="Slovak WSDL",
+        config_parameter="creditcheck_semaphore.wsdl_sk",
+        groups="base.group_system",
+        help="Empty: the WSDL shipped with the addon. Otherwise a file or URL of CreditCheck's own WSDL.",
+    )
+    creditcheck_transport_warning = fields.Text(
+        string="CreditCheck Transport Warning", compute="_compute_creditcheck_transport_warning"
+    )
     creditcheck_report_code = fields.Char(
         related="company_id.creditcheck_report_code", readonly=False, groups="base.group_system"
     )
@@ -51,6 +66,13 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULT_MAX_DECOMPRESSED_MB,
         config_parameter="creditcheck_semaphore.max_decompressed_mb",
     )
+    creditcheck_hold_share = fields.Integer(
+        string="Hold Back Below (%)",
+        default=DEFAULT_HOLD_SHARE,
+        config_parameter="creditcheck_semaphore.hold_share",
+        help="A complete list that is empty, or holds fewer subjects than this share of the last applied one, "
+        "changes nothing until an administrator applies it from the sync log.",
+    )
     creditcheck_refresh_hour = fields.Integer(
         string="Nightly Refresh Hour",
         default=2,
@@ -61,20 +83,46 @@ class ResConfigSettings(models.TransientModel):
         string="Defunct Lists per Year", default=2, config_parameter="creditcheck_semaphore.defunct_per_year"
     )
     creditcheck_alert_level = fields.Selection(
-        [("orange", "Orange and red"), ("red", "Red only")],
-        string="Alert On",
-        default="red",
-        config_parameter="creditcheck_semaphore.alert_level",
+        related="company_id.creditcheck_alert_level", readonly=False, string="Alert On"
     )
     creditcheck_alert_quotation = fields.Selection(
-        POLICIES, string="Quotations", default="warn", config_parameter="creditcheck_semaphore.alert_quotation"
+        related="company_id.creditcheck_alert_quotation", readonly=False, string="Quotations"
     )
     creditcheck_alert_order = fields.Selection(
-        POLICIES, string="Order Confirmation", default="warn", config_parameter="creditcheck_semaphore.alert_order"
+        related="company_id.creditcheck_alert_order", readonly=False, string="Order Confirmation"
     )
     creditcheck_alert_invoice = fields.Selection(
-        POLICIES, string="Invoice Posting", default="warn", config_parameter="creditcheck_semaphore.alert_invoice"
+        related="company_id.creditcheck_alert_invoice", readonly=False, string="Invoice Posting"
     )
+
+    @api.depends(
+        "creditcheck_mode",
+        "creditcheck_endpoint_cz",
+        "creditcheck_endpoint_sk",
+        "creditcheck_wsdl_cz",
+        "creditcheck_wsdl_sk",
+    )
+    def _compute_creditcheck_transport_warning(self):
+        names = {"cz": self.env._("Czech"), "sk": self.env._("Slovak")}
+        for settings in self:
+            wsdls = {"cz": settings.sudo().creditcheck_wsdl_cz, "sk": settings.sudo().creditcheck_wsdl_sk}
+            found = insecure_locations(
+                settings.creditcheck_mode,
+                {"cz": settings.creditcheck_endpoint_cz, "sk": settings.creditcheck_endpoint_sk},
+                wsdls,
+            )
+            lines = [
+                self.env._("%(country)s: %(url)s is not HTTPS.", country=names[country], url=url)
+                for country, url in found
+            ]
+            if lines:
+                lines.append(
+                    self.env._(
+                        "The login, the password and CreditCheck's answers travel unencrypted over this connection. "
+                        "Use https:// where CreditCheck offers it."
+                    )
+                )
+            settings.creditcheck_transport_warning = "\n".join(lines) or False
 
     @api.onchange("creditcheck_defunct_per_year")
     def _onchange_creditcheck_defunct_per_year(self):
@@ -83,6 +131,7 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         self.creditcheck_defunct_per_year = min(max(self.creditcheck_defunct_per_year or 1, 1), 4)
         self.creditcheck_refresh_hour = min(max(self.creditcheck_refresh_hour, 0), 23)
+        self.creditcheck_hold_share = min(max(self.creditcheck_hold_share, 0), 100)
         result = super().set_values()
         now = fields.Datetime.now()
         at = datetime.combine(now.date(), time(self.creditcheck_refresh_hour))
@@ -95,7 +144,7 @@ class ResConfigSettings(models.TransientModel):
         return result
 
     def action_creditcheck_fetch_defunct(self):
-        return self.env["creditcheck.status"].action_fetch_defunct()
+        return self.env["creditcheck.sync"].action_fetch_defunct()
 
     def action_creditcheck_refresh(self):
-        return self.env["creditcheck.status"].action_refresh_now()
+        return self.env["creditcheck.sync"].action_refresh_now()

@@ -2,12 +2,13 @@ from markupsafe import Markup
 from stdnum.cz import dic
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .creditcheck_status import STATES
 
 BADGES = STATES + [("acknowledged", "Acknowledged"), ("deactivated", "Deactivated")]
 RISK_LEVELS = {"orange": ("orange", "red"), "red": ("red",)}
+NOTIFY_BATCH = 200
 
 
 def normalise_ico(company_registry, vat):
@@ -31,6 +32,14 @@ def normalise_ico(company_registry, vat):
 
 
 class ResPartner(models.Model):
+    """CreditCheck's status of the commercial entity.
+
+    The IČO, the status, the acknowledgement and the notifications belong to the
+    commercial entity (the company, or a person without a company): Odoo copies
+    ``vat`` and ``company_registry`` to contact persons, who show their company's
+    badge instead of one of their own.
+    """
+
     _inherit = "res.partner"
 
     creditcheck_ico = fields.Char(
@@ -38,11 +47,14 @@ class ResPartner(models.Model):
         compute="_compute_creditcheck_ico",
         store=True,
         index=True,
-        help="The 8-digit IČO CreditCheck knows this partner by, from the company registry number or a "
-        "Czech/Slovak VAT number; empty when there is none or it fails the check digit.",
+        help="The 8-digit IČO CreditCheck knows this company by, from the company registry number or a "
+        "Czech/Slovak VAT number; empty when there is none, when it fails the check digit, and on contact persons.",
     )
     creditcheck_country = fields.Selection(
         [("cz", "CZ"), ("sk", "SK")], compute="_compute_creditcheck_ico", store=True, index=True
+    )
+    creditcheck_subject_ico = fields.Char(
+        string="IČO of the Company (CreditCheck)", related="commercial_partner_id.creditcheck_ico"
     )
     creditcheck_state = fields.Selection(
         STATES, string="CreditCheck Status", default="grey", readonly=True, copy=False, required=True
@@ -60,60 +72,86 @@ class ResPartner(models.Model):
     creditcheck_badge = fields.Selection(BADGES, string="CreditCheck", compute="_compute_creditcheck_badge")
     creditcheck_report_url = fields.Char(string="CreditcheckList Report", compute="_compute_creditcheck_report_url")
     creditcheck_event_count = fields.Integer(compute="_compute_creditcheck_event_count")
+    creditcheck_checks_left = fields.Integer(
+        string="CreditCheck Checks Left",
+        compute="_compute_creditcheck_checks_left",
+        help="Checks of one subject left in the last 24 hours (CreditCheck allows 200).",
+    )
 
-    @api.depends("company_registry", "vat", "country_id")
+    @api.depends("company_registry", "vat", "country_id", "is_company", "parent_id", "commercial_partner_id")
     def _compute_creditcheck_ico(self):
         for partner in self:
             code = partner.country_id.code
-            ico = normalise_ico(partner.company_registry, partner.vat) if code in (False, "CZ", "SK") else False
+            own = partner.commercial_partner_id == partner
+            ico = normalise_ico(partner.company_registry, partner.vat) if own and code in (False, "CZ", "SK") else False
             partner.creditcheck_ico = ico
             partner.creditcheck_country = ("sk" if code == "SK" else "cz") if ico else False
 
     def _compute_creditcheck_sync_date(self):
         logs = {country: self.env["creditcheck.sync.log"]._last_done(country).date_end for country in ("cz", "sk")}
         for partner in self:
-            partner.creditcheck_sync_date = logs.get(partner.creditcheck_country) if partner.creditcheck_ico else False
+            entity = partner.commercial_partner_id
+            partner.creditcheck_sync_date = logs.get(entity.creditcheck_country) if entity.creditcheck_ico else False
 
     @api.depends(
-        "creditcheck_state", "creditcheck_record_id", "creditcheck_ack_record_id", "creditcheck_ico", "country_id"
+        "creditcheck_state",
+        "creditcheck_record_id",
+        "creditcheck_ack_record_id",
+        "creditcheck_ico",
+        "country_id",
+        "commercial_partner_id.creditcheck_state",
+        "commercial_partner_id.creditcheck_record_id",
+        "commercial_partner_id.creditcheck_ack_record_id",
+        "commercial_partner_id.country_id",
     )
     def _compute_creditcheck_badge(self):
-        deactivated = self.env["creditcheck.deactivation"]._deactivated_icos(self.mapped("creditcheck_ico"))
+        deactivated = self.env["creditcheck.deactivation"]._deactivated(self)
         for partner in self:
-            if partner.country_id and partner.country_id.code not in ("CZ", "SK"):
+            entity = partner.commercial_partner_id
+            if entity.country_id and entity.country_id.code not in ("CZ", "SK"):
                 partner.creditcheck_badge = False  # CreditCheck has no data outside CZ and SK: no badge
-            elif partner.creditcheck_ico and partner.creditcheck_ico in deactivated:
+            elif entity.id in deactivated:
                 partner.creditcheck_badge = "deactivated"
             elif (
-                partner.creditcheck_state in ("orange", "red")
-                and partner.creditcheck_record_id
-                and partner.creditcheck_ack_record_id == partner.creditcheck_record_id
+                entity.creditcheck_state in ("orange", "red")
+                and entity.creditcheck_record_id
+                and entity.creditcheck_ack_record_id == entity.creditcheck_record_id
             ):
                 partner.creditcheck_badge = "acknowledged"
             else:
-                partner.creditcheck_badge = partner.creditcheck_state
+                partner.creditcheck_badge = entity.creditcheck_state
 
-    @api.depends("creditcheck_ico", "creditcheck_country")
+    @api.depends("commercial_partner_id.creditcheck_ico", "commercial_partner_id.creditcheck_country", "company_id")
     def _compute_creditcheck_report_url(self):
         service = self.env["creditcheck.service"]
         for partner in self:
-            partner.creditcheck_report_url = (
-                service._report_url(partner.creditcheck_country, partner.creditcheck_ico)
-                if partner.creditcheck_ico
-                else False
-            )
+            partner.creditcheck_report_url = service._report_url(partner)
 
     def _compute_creditcheck_event_count(self):
+        entities = self.commercial_partner_id.filtered("creditcheck_ico")
         groups = (
             self.env["creditcheck.event"]
             .sudo()
             ._read_group(
-                [("ico", "in", [ico for ico in self.mapped("creditcheck_ico") if ico])], ["country", "ico"], ["__count"]
+                [("ico", "in", list(set(entities.mapped("creditcheck_ico"))))],
+                ["company_id", "country", "ico"],
+                ["__count"],
             )
         )
-        counts = {(country, ico): count for country, ico, count in groups}
+        counts = {(company.id, country, ico): count for company, country, ico, count in groups}
         for partner in self:
-            partner.creditcheck_event_count = counts.get((partner.creditcheck_country, partner.creditcheck_ico), 0)
+            entity = partner.commercial_partner_id
+            key = (entity.company_id.id, entity.creditcheck_country, entity.creditcheck_ico)
+            partner.creditcheck_event_count = counts.get(key, 0) if entity.creditcheck_ico else 0
+
+    def _compute_creditcheck_checks_left(self):
+        sync = self.env["creditcheck.sync"]
+        left = {}
+        for partner in self:
+            country = partner.commercial_partner_id.creditcheck_country
+            if country and country not in left:
+                left[country] = sync._single_checks_left(country)
+            partner.creditcheck_checks_left = left.get(country, 0)
 
     # -- keeping the stored status in step ---------------------------------------------
 
@@ -125,8 +163,8 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if {"company_registry", "vat", "country_id"} & set(vals):
-            self._creditcheck_apply_status()
+        if {"company_registry", "vat", "country_id", "parent_id", "is_company"} & set(vals):
+            (self | self.child_ids)._creditcheck_apply_status()
         return result
 
     def _creditcheck_apply_status(self, country=None, checked=False):
@@ -135,6 +173,7 @@ class ResPartner(models.Model):
         With ``country``: every partner of that country (after a sync); without, the
         partners in ``self`` (after their IČO changed).  A partner whose status or
         record ID changes is queued for a chatter message, except a first green.
+        Only commercial entities have an IČO; everyone else stays grey.
         Returns the number of partners changed.
         """
         if country is None and not self:
@@ -195,51 +234,91 @@ class ResPartner(models.Model):
         )
         return changed
 
+    def _creditcheck_lang(self):
+        """The language of the person a CreditCheck note about this partner is for.
+
+        The salesperson's, else that of the partner's company (or the current one).
+        """
+        self.ensure_one()
+        user = self.user_id or self.commercial_partner_id.user_id
+        company = self.company_id or self.env.company
+        return user.lang or company.partner_id.lang or self.env.lang or "en_US"
+
     def _creditcheck_post_change(self):
-        """The chatter message of a status or record ID change (queued by the sync)."""
-        names = dict(self._fields["creditcheck_state"]._description_selection(self.env))
+        """The chatter message of a status or record ID change (queued by the sync), in its reader's language."""
         for partner in self:
+            partner = partner.with_context(lang=partner._creditcheck_lang())
+            env = partner.env
+            names = dict(self._fields["creditcheck_state"]._description_selection(env))
             if partner.creditcheck_previous_state != partner.creditcheck_state:
-                text = self.env._(
+                text = env._(
                     "CreditCheck status changed from %(old)s to %(new)s.",
                     old=names.get(partner.creditcheck_previous_state, "-"),
                     new=names.get(partner.creditcheck_state),
                 )
             else:
-                text = self.env._(
+                text = env._(
                     "CreditCheck has a new record (%(record)s) with the same status %(new)s.",
                     record=partner.creditcheck_record_id or "-",
                     new=names.get(partner.creditcheck_state),
                 )
             if partner.creditcheck_defunct:
-                text += " " + self.env._("The subject is defunct (zaniklý subjekt).")
+                text += " " + env._("The subject is defunct (zaniklý subjekt).")
             partner.message_post(body=Markup("<p>%s</p>") % text, subtype_xmlid="mail.mt_note")
         self.write({"creditcheck_notify_pending": False})
 
+    @api.model
+    def _cron_creditcheck_notify(self):
+        """Chatter messages and activities for changed partners and new events, in batches."""
+        partners = self.sudo()
+        events = self.env["creditcheck.event"].sudo()
+        pending = partners.search([("creditcheck_notify_pending", "=", True)], limit=NOTIFY_BATCH)
+        pending._creditcheck_post_change()
+        new_events = events.search([("notified", "=", False)], order="id", limit=NOTIFY_BATCH)
+        new_events._notify_partners()
+        remaining = partners.search_count([("creditcheck_notify_pending", "=", True)]) + events.search_count(
+            [("notified", "=", False)]
+        )
+        self.env["ir.cron"]._notify_progress(done=len(pending) + len(new_events), remaining=remaining)
+        if remaining:
+            self.env.ref("creditcheck_semaphore.ir_cron_creditcheck_semaphore_notify")._trigger()
+        return remaining
+
     # -- actions -------------------------------------------------------------------------
 
+    def _creditcheck_check_user(self, group="creditcheck_semaphore.group_creditcheck_user"):
+        if not self.env.user.has_group(group):
+            raise AccessError(self.env._("This is for CreditCheck users only."))
+        self.check_access("read")
+
     def action_creditcheck_acknowledge(self):
-        """Hide the badge while the current record ID stays current (every partner of the subject)."""
-        if not self.env.user.has_group("creditcheck_semaphore.group_creditcheck_user"):
-            raise UserError(self.env._("Only CreditCheck users acknowledge a status."))
-        for partner in self.filtered(lambda p: p.creditcheck_state in ("orange", "red") and p.creditcheck_record_id):
+        """Hide the badge while the current record ID stays current.
+
+        For every commercial entity of the subject in the partner's company (the
+        shared partners for a shared one), never in another company.
+        """
+        self._creditcheck_check_user()
+        for entity in self.commercial_partner_id.filtered(
+            lambda p: p.creditcheck_state in ("orange", "red") and p.creditcheck_record_id
+        ):
             same = self.sudo().search(
                 [
-                    ("creditcheck_ico", "=", partner.creditcheck_ico),
-                    ("creditcheck_country", "=", partner.creditcheck_country),
+                    ("creditcheck_ico", "=", entity.creditcheck_ico),
+                    ("creditcheck_country", "=", entity.creditcheck_country),
+                    ("company_id", "=", entity.company_id.id),
                 ]
             )
             same.write(
                 {
-                    "creditcheck_ack_record_id": partner.creditcheck_record_id,
+                    "creditcheck_ack_record_id": entity.creditcheck_record_id,
                     "creditcheck_ack_user_id": self.env.uid,
                     "creditcheck_ack_date": fields.Datetime.now(),
                 }
             )
-            partner.message_post(
+            entity.sudo().message_post(
                 body=self.env._(
                     "CreditCheck record %(record)s acknowledged; the badge is hidden until a new record arrives.",
-                    record=partner.creditcheck_record_id,
+                    record=entity.creditcheck_record_id,
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -248,17 +327,39 @@ class ResPartner(models.Model):
     def action_creditcheck_check_now(self):
         """Ask CreditCheck about this subject now (GetCreditCheckIc, 200 calls a day)."""
         self.ensure_one()
-        if not self.env.user.has_group("creditcheck_semaphore.group_creditcheck_user"):
-            raise UserError(self.env._("Only CreditCheck users check a subject."))
-        if not self.creditcheck_ico:
+        self._creditcheck_check_user()
+        entity = self.commercial_partner_id
+        if not entity.creditcheck_ico:
             raise UserError(self.env._("This partner has no valid Czech or Slovak IČO."))
-        self.env["creditcheck.status"]._run_single(self.creditcheck_country, self.creditcheck_ico)
-        return True
+        _log, left = self.env["creditcheck.sync"]._run_single(entity.creditcheck_country, entity.creditcheck_ico)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("CreditCheck"),
+                "message": self.env._(
+                    "%(partner)s checked: %(state)s. %(left)s checks left in 24 hours.",
+                    partner=entity.display_name,
+                    state=dict(self._fields["creditcheck_state"]._description_selection(self.env)).get(
+                        entity.creditcheck_state
+                    ),
+                    left=left,
+                ),
+                "type": "info",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_creditcheck_events(self):
         self.ensure_one()
+        entity = self.commercial_partner_id
         action = self.env["ir.actions.act_window"]._for_xml_id("creditcheck_semaphore.creditcheck_event_action")
-        action["domain"] = [("ico", "=", self.creditcheck_ico), ("country", "=", self.creditcheck_country)]
+        action["domain"] = [
+            ("ico", "=", entity.creditcheck_ico),
+            ("country", "=", entity.creditcheck_country),
+            ("company_id", "=", entity.company_id.id),
+        ]
         action["context"] = {"search_default_not_acknowledged": 1}
         return action
 
@@ -270,20 +371,21 @@ class ResPartner(models.Model):
             "res_model": "creditcheck.deactivate.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_ico": self.creditcheck_ico},
+            "context": {"default_partner_id": self.commercial_partner_id.id},
         }
 
     def action_creditcheck_reactivate(self):
-        if not self.env.user.has_group("creditcheck_semaphore.group_creditcheck_manager"):
-            raise UserError(self.env._("Only CreditCheck administrators reactivate a semaphore."))
-        deactivations = self.env["creditcheck.deactivation"].search([("ico", "in", self.mapped("creditcheck_ico"))])
+        self._creditcheck_check_user("creditcheck_semaphore.group_creditcheck_manager")
+        deactivations = self.env["creditcheck.deactivation"]
+        for partner in self:
+            deactivations |= deactivations._of_partner(partner)
         deactivations.action_archive()
         return True
 
     # -- alerts ------------------------------------------------------------------------
 
-    def _creditcheck_is_risky(self):
-        """True when the commercial partner shows an orange/red badge at or above the alert level."""
+    def _creditcheck_is_risky(self, company=None):
+        """True when the commercial partner shows an orange/red badge at or above ``company``'s alert level."""
         self.ensure_one()
-        level = self.env["ir.config_parameter"].sudo().get_param("creditcheck_semaphore.alert_level", "red")
+        level = (company or self.env.company).sudo().creditcheck_alert_level or "red"
         return self.commercial_partner_id.creditcheck_badge in RISK_LEVELS.get(level, ("red",))

@@ -5,7 +5,7 @@ class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "creditcheck.alert.mixin"]
 
-    @api.depends("partner_id", "state")
+    @api.depends("partner_id", "company_id", "state")
     def _compute_creditcheck_alert(self):
         return super()._compute_creditcheck_alert()
 
@@ -17,7 +17,7 @@ class SaleOrder(models.Model):
         if (
             self.partner_id
             and self._creditcheck_policy("quotation") != "off"
-            and self.partner_id._creditcheck_is_risky()
+            and self.partner_id._creditcheck_is_risky(self.company_id or None)
         ):
             return {
                 "warning": {
@@ -31,5 +31,7 @@ class SaleOrder(models.Model):
         return super().action_quotation_send()
 
     def action_confirm(self):
+        # Also what the portal runs when the customer signs or pays online (as superuser):
+        # there a block only leaves a note and an activity.
         self._creditcheck_check("order", "action_confirm")
         return super().action_confirm()

@@ -1,5 +1,6 @@
 import requests
 
+from odoo import Command
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from ..models.creditcheck_service import SANDBOX_URL_PARAM
@@ -13,15 +14,21 @@ except ImportError as exc:  # pragma: no cover - a set-up error, not a test resu
     ) from exc
 
 SAZKA = "47116307"  # the sandbox's CZ subject 0: red on day 0, a new red record on day 2
+LOG_MODULE = "odoo.addons.creditcheck_semaphore.models.creditcheck_sync"
 
 
 class CreditcheckMixin:
     """CreditCheck pointed at a sandbox of the class's own, with helpers to steer it.
 
-    ``simulation`` is the sandbox's state at the start of every test.
+    ``simulation`` is the sandbox's state at the start of every test.  The
+    registry is in test mode, so that what the addon writes "in a transaction of
+    its own" (failure logs) stays inside the test's transaction and is rolled back
+    with it; the classes that check that such a write survives a rollback use
+    real cursors instead (``creditcheck_test_mode = False``).
     """
 
     simulation = {"subjects": 60}
+    creditcheck_test_mode = True
 
     def setUp(self):
         super().setUp()
@@ -30,6 +37,9 @@ class CreditcheckMixin:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        if cls.creditcheck_test_mode and not cls.registry.in_test_mode():
+            cls.registry.enter_test_mode(cls.cr)
+            cls.addClassCleanup(cls.registry.leave_test_mode)
         params = cls.env["ir.config_parameter"].sudo()
         params.set_param(SANDBOX_URL_PARAM, cls.sandbox_url)
         params.set_param("creditcheck_semaphore.mode", "sandbox")
@@ -38,6 +48,7 @@ class CreditcheckMixin:
         params.set_param("creditcheck_semaphore.cid", "TEST-CID")
         cls.cz = cls.env.ref("base.cz")
         cls.sk = cls.env.ref("base.sk")
+        cls.company = cls.env.company
         cls.salesman = new_test_user(
             cls.env, login="cc-salesman", groups="sales_team.group_sale_salesman", email="sales@example.com"
         )
@@ -47,6 +58,29 @@ class CreditcheckMixin:
             groups="sales_team.group_sale_manager,creditcheck_semaphore.group_creditcheck_manager,account.group_account_invoice",
             email="manager@example.com",
         )
+
+    @classmethod
+    def make_second_company(cls, **settings):
+        """Company B, with its own salesperson and CreditCheck administrator, and its own settings."""
+        values = {"name": "Company B s.r.o.", "email": "b@example.com", **settings}
+        cls.company_b = cls.env["res.company"].create(values)
+        cls.salesman_b = new_test_user(
+            cls.env,
+            login="cc-salesman-b",
+            groups="sales_team.group_sale_salesman",
+            email="sales-b@example.com",
+            company_id=cls.company_b.id,
+            company_ids=[Command.set([cls.company_b.id])],
+        )
+        cls.manager_b = new_test_user(
+            cls.env,
+            login="cc-manager-b",
+            groups="sales_team.group_sale_manager,creditcheck_semaphore.group_creditcheck_manager",
+            email="manager-b@example.com",
+            company_id=cls.company_b.id,
+            company_ids=[Command.set([cls.company_b.id])],
+        )
+        return cls.company_b
 
     @classmethod
     def simulate(cls, country="cz", **values):
@@ -79,8 +113,9 @@ class CreditcheckMixin:
             ]
         )
 
-    def run_sync(self, kind, country="cz"):
-        return self.env["creditcheck.status"]._run(country, kind)
+    @classmethod
+    def run_sync(cls, kind, country="cz", **kwargs):
+        return cls.env["creditcheck.sync"]._run(country, kind, **kwargs)
 
     def snapshot(self):
         self.env.flush_all()
@@ -98,4 +133,8 @@ class CreditcheckCase(CreditcheckMixin, SandboxCaseMixin, TransactionCase):
 
 
 class CreditcheckHttpCase(CreditcheckMixin, SandboxCaseMixin, HttpCase):
-    pass
+    def rpc(self, model, method, *args, route="call_kw", **kwargs):
+        """``model.method(*args, **kwargs)`` over JSON-RPC as the authenticated user (``self.authenticate``)."""
+        return self.make_jsonrpc_request(
+            f"/web/dataset/{route}", {"model": model, "method": method, "args": list(args), "kwargs": kwargs}
+        )

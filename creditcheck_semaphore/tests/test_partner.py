@@ -42,10 +42,8 @@ class TestCreditcheckPartner(CreditcheckCase):
         )
         self.env.company.creditcheck_report_code = "PAID-7"
         partners.invalidate_recordset(["creditcheck_report_url"])
-        self.assertEqual(
-            partners[1].creditcheck_report_url,
-            "https://www.creditcheck.sk/CCLfull.aspx?cid=TEST-CID&ic=35757442&code=PAID-7",
-        )
+        # the paid report goes through this server, which adds the code (see test_reports)
+        self.assertEqual(partners[1].creditcheck_report_url, f"/creditcheck/report/{partners[1].id}")
         self.assertFalse(partners[3].creditcheck_report_url)
         # a badge only in CZ, SK or without a country; grey there when there is no valid IČO
         self.assertEqual(partners.mapped("creditcheck_badge"), ["grey", "grey", "grey", False, "grey"])
@@ -58,3 +56,28 @@ class TestCreditcheckPartner(CreditcheckCase):
         partner.country_id = self.env.ref("base.at")
         self.assertRecordValues(partner, [{"creditcheck_ico": False, "creditcheck_state": "grey"}])
         self.assertFalse(partner.creditcheck_badge)
+
+    def test_contact_persons_show_their_companys_badge(self):
+        self.simulate(subjects=60)
+        self.run_sync("complete")
+        company = self.env["res.partner"].create(
+            {"name": "Sazka a.s.", "is_company": True, "vat": "CZ47116307", "country_id": self.cz.id}
+        )
+        person = self.env["res.partner"].create({"name": "Jana Dvořáková", "parent_id": company.id})
+        # Odoo copies the commercial fields to the contact person ...
+        self.assertEqual(person.vat, "CZ47116307")
+        # ... but the IČO and the status are the company's only
+        self.assertRecordValues(
+            company | person,
+            [
+                {"creditcheck_ico": SAZKA, "creditcheck_state": "red", "creditcheck_badge": "red"},
+                {"creditcheck_ico": False, "creditcheck_state": "grey", "creditcheck_badge": "red"},
+            ],
+        )
+        self.assertEqual(person.creditcheck_subject_ico, SAZKA)
+        self.assertEqual(person.creditcheck_report_url, company.creditcheck_report_url)
+        # acknowledging on the person acknowledges the company, and both show it
+        person.with_user(self.salesman).action_creditcheck_acknowledge()
+        (company | person).invalidate_recordset(["creditcheck_badge"])
+        self.assertEqual((company | person).mapped("creditcheck_badge"), ["acknowledged", "acknowledged"])
+        self.assertFalse(person.creditcheck_ack_record_id)

@@ -1,8 +1,13 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import SAZKA, CreditcheckCase
+from .common import LOG_MODULE, SAZKA, CreditcheckCase
 
 STATE = {1: "green", 2: "orange", 3: "red"}
 
@@ -76,7 +81,7 @@ class TestCreditcheckSync(CreditcheckCase):
         self.assert_world(later)
         pending = self.partners.filtered("creditcheck_notify_pending")
         self.assertEqual(len(pending), len(changed))
-        remaining = self.env["creditcheck.status"]._cron_notify()
+        remaining = self.env["res.partner"]._cron_creditcheck_notify()
         self.assertEqual(remaining, 0)
         self.assertFalse(self.partners.filtered("creditcheck_notify_pending"))
         one = pending[0]
@@ -107,22 +112,20 @@ class TestCreditcheckSync(CreditcheckCase):
         self.run_sync("complete")
         self.assert_world(list(epoch1.values()), defunct_known=True)
 
-    def test_on_demand_defunct_is_for_administrators(self):
-        action = self.env["creditcheck.status"].with_user(self.manager).action_fetch_defunct()
-        logs = self.env["creditcheck.sync.log"].search(action["domain"])
-        self.assertEqual(set(logs.mapped("kind")), {"defunct"})
-        self.assertEqual(set(logs.mapped("country")), {"cz", "sk"})
-        with self.assertRaises(UserError):
-            self.env["creditcheck.status"].with_user(self.salesman).action_fetch_defunct()
-
-    def test_defunct_is_due_by_the_yearly_setting(self):
-        status = self.env["creditcheck.status"]
-        self.assertTrue(status._defunct_due("cz"))
-        status._cron_defunct()
-        self.assertFalse(status._defunct_due("cz"))
+    def test_defunct_is_due_by_the_yearly_setting_or_when_asked(self):
+        sync = self.env["creditcheck.sync"]
+        self.assertTrue(sync._defunct_due("cz"))
+        sync._cron_defunct()
+        self.assertFalse(sync._defunct_due("cz"))
         self.assertEqual(self.env["creditcheck.sync.log"].search_count([("kind", "=", "defunct")]), 2)
-        status._cron_defunct()  # not due again: no new run
+        sync._cron_defunct()  # not due again: no new run
         self.assertEqual(self.env["creditcheck.sync.log"].search_count([("kind", "=", "defunct")]), 2)
+        # "Fetch the defunct list now" asks the cron for one more run, due or not
+        sync.with_user(self.manager).action_fetch_defunct()
+        sync._cron_defunct()
+        self.assertEqual(self.env["creditcheck.sync.log"].search_count([("kind", "=", "defunct")]), 4)
+        sync._cron_defunct()
+        self.assertEqual(self.env["creditcheck.sync.log"].search_count([("kind", "=", "defunct")]), 4)
 
     def test_change_tracking_from_the_last_record_id(self):
         params = self.env["ir.config_parameter"].sudo()
@@ -143,8 +146,8 @@ class TestCreditcheckSync(CreditcheckCase):
         self.assertEqual(self.by_ico[SAZKA].creditcheck_event_count, 3)
 
     def test_cron_refresh_runs_each_country_as_a_batch(self):
-        self.env["creditcheck.status"]._cron_refresh()
-        self.env["creditcheck.status"]._cron_track_changes()
+        self.env["creditcheck.sync"]._cron_refresh()
+        self.env["creditcheck.sync"]._cron_track_changes()
         logs = self.env["creditcheck.sync.log"].search([])
         self.assertEqual(
             sorted(logs.mapped(lambda log: (log.kind, log.country, log.state))),
@@ -176,8 +179,8 @@ class TestCreditcheckBadInput(CreditcheckCase):
         super().setUpClass()
         cls.simulate(subjects=60)
         cls.partners = cls.make_partners(cls.subjects(limit=60))
-        cls.env["creditcheck.status"]._run("cz", "complete")
-        cls.env["creditcheck.status"]._run("cz", "defunct")
+        cls.env["creditcheck.sync"]._run("cz", "complete")
+        cls.env["creditcheck.sync"]._run("cz", "defunct")
 
     def assert_untouched(self, log, code, before):
         self.assertEqual(log.state, "failed")
@@ -188,7 +191,7 @@ class TestCreditcheckBadInput(CreditcheckCase):
     def fail_with(self, code, **simulation):
         before = self.snapshot()
         self.simulate(**{"day": 15, **simulation})  # a day whose list would change statuses
-        with mute_logger("odoo.addons.creditcheck_semaphore.models.creditcheck_status"):
+        with mute_logger(LOG_MODULE):
             log = self.run_sync("complete")
         self.assert_untouched(log, code, before)
         return log
@@ -227,7 +230,7 @@ class TestCreditcheckBadInput(CreditcheckCase):
         self.simulate(subjects=60, day=15)
         self.sandbox_control.arm_fault("/creditcheck/cz/CreditCheckAktualizace.asmx", count=None, status=500)
         self.addCleanup(self.sandbox_control.clear_faults)
-        with mute_logger("odoo.addons.creditcheck_semaphore.models.creditcheck_status"):
+        with mute_logger(LOG_MODULE):
             log = self.run_sync("complete")
         self.assertEqual(log.state, "failed")
         self.assertEqual(self.snapshot(), before)
@@ -245,7 +248,7 @@ class TestCreditcheckBadInput(CreditcheckCase):
         self.simulate(subjects=60, day=15)
         self.sandbox_control.arm_fault("/creditcheck/cz/CreditCheckAktualizace.asmx", count=None, malformed=True)
         self.addCleanup(self.sandbox_control.clear_faults)
-        with mute_logger("odoo.addons.creditcheck_semaphore.models.creditcheck_status"):
+        with mute_logger(LOG_MODULE):
             log = self.run_sync("changes")
         self.assertEqual(log.state, "failed")
         self.assertEqual(self.snapshot(), before)
@@ -255,6 +258,7 @@ class TestCreditcheckBadInput(CreditcheckCase):
     def test_a_stored_answer_is_applied_like_a_download(self):
         from ..clients.creditcheck_parser import encode_payload
 
+        self.env["ir.config_parameter"].sudo().set_param("creditcheck_semaphore.hold_share", "0")
         document = (
             "<creditCheck><webMethod>GetCreditChecks</webMethod><count>2</count>"
             f"<data><![CDATA[777;{SAZKA};2\n778;00177041;9]]></data></creditCheck>"
@@ -266,8 +270,19 @@ class TestCreditcheckBadInput(CreditcheckCase):
             "</soap:Body></soap:Envelope>"
         ).encode()
         self.sandbox_control.clear_requests()
-        log = self.env["creditcheck.status"]._run("cz", "complete", answer=answer, compressed=True)
-        self.assertRecordValues(log, [{"state": "done", "lines_read": 2, "lines_rejected": 1, "lines_applied": 1}])
+        log = self.run_sync("complete", answer=answer)
+        self.assertRecordValues(
+            log,
+            [
+                {
+                    "state": "done",
+                    "lines_read": 2,
+                    "lines_rejected": 1,
+                    "lines_applied": 1,
+                    "payload_shape": "Base64 of a zip holding a <creditCheck> document",
+                }
+            ],
+        )
         sazka = self.partners.filtered(lambda p: p.creditcheck_ico == SAZKA)
         self.assertRecordValues(sazka, [{"creditcheck_state": "orange", "creditcheck_record_id": "777"}])
         others = (self.partners - sazka).filtered(lambda p: not p.creditcheck_defunct)
@@ -279,24 +294,44 @@ class TestCreditcheckBadInput(CreditcheckCase):
 class TestCreditcheckCheckNow(CreditcheckCase):
     simulation = {"subjects": 60, "ic_limit": 2}
 
-    def test_check_one_subject_now_and_the_daily_limit(self):
+    def test_check_one_subject_now_and_creditcheck_refusing_more(self):
         partner = self.env["res.partner"].create({"name": "Sazka", "company_registry": SAZKA, "country_id": self.cz.id})
         self.assertEqual(partner.creditcheck_state, "grey")
-        partner.with_user(self.salesman).action_creditcheck_check_now()
+        self.assertEqual(partner.with_user(self.salesman).creditcheck_checks_left, 200)
+        action = partner.with_user(self.salesman).action_creditcheck_check_now()
+        self.assertIn("199 checks left", action["params"]["message"])
         sazka = next(s for s in self.subjects(limit=1) if s["ico"] == SAZKA)
         self.assertRecordValues(
             partner, [{"creditcheck_state": "red", "creditcheck_record_id": str(sazka["record_id"])}]
         )
         log = self.env["creditcheck.sync.log"].search([("kind", "=", "single")], limit=1)
-        self.assertRecordValues(log, [{"state": "done", "method": "GetCreditCheckIc", "lines_read": 2}])
+        self.assertRecordValues(log, [{"state": "done", "method": "GetCreditCheckIc", "lines_read": 2, "ico": SAZKA}])
         partner.action_creditcheck_check_now()
-        with (
-            self.assertRaises(UserError) as caught,
-            mute_logger("odoo.addons.creditcheck_semaphore.models.creditcheck_status"),
-        ):
+        partner.invalidate_recordset(["creditcheck_checks_left"])
+        self.assertEqual(partner.creditcheck_checks_left, 198)
+        # the sandbox allows two a day: CreditCheck's own refusal is reported (and logged: see test_jobs)
+        with self.assertRaises(UserError) as caught, mute_logger(LOG_MODULE):
             partner.action_creditcheck_check_now()
         self.assertIn("limit", str(caught.exception))
+        self.assertIn("197 checks left", str(caught.exception))
         self.assertEqual(partner.creditcheck_state, "red")  # unchanged
         nobody = self.env["res.partner"].create({"name": "No IČO", "country_id": self.cz.id})
         with self.assertRaises(UserError):
             nobody.action_creditcheck_check_now()
+
+    def test_the_daily_limit_is_counted_before_calling(self):
+        self.env["ir.config_parameter"].sudo().set_param("creditcheck_semaphore.single_daily_limit", "1")
+        partner = self.env["res.partner"].create({"name": "Sazka", "company_registry": SAZKA, "country_id": self.cz.id})
+        self.assertEqual(partner.creditcheck_checks_left, 1)
+        partner.action_creditcheck_check_now()
+        partner.invalidate_recordset(["creditcheck_checks_left"])
+        self.assertEqual(partner.creditcheck_checks_left, 0)
+        self.sandbox_control.clear_requests()
+        with self.assertRaises(UserError) as caught:
+            partner.action_creditcheck_check_now()
+        self.assertIn("used up", str(caught.exception))
+        self.assertFalse(self.sandbox_control.requests("/creditcheck/"))  # not asked at all
+        # a day later the checks are back
+        with freeze_time(fields.Datetime.now() + timedelta(hours=25)):
+            partner.invalidate_recordset(["creditcheck_checks_left"])
+            self.assertEqual(partner.creditcheck_checks_left, 1)

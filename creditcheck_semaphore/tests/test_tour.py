@@ -21,8 +21,8 @@ class TestCreditcheckTour(CreditcheckHttpCase):
             ]
         )
         sazka = partners[0]
-        self.env["ir.config_parameter"].sudo().set_param("creditcheck_semaphore.alert_quotation", "warn")
-        self.env["creditcheck.status"]._run("cz", "complete")
+        self.env.company.creditcheck_alert_quotation = "warn"
+        self.env["creditcheck.sync"]._run("cz", "complete")
         self.assertEqual(partners.mapped("creditcheck_badge"), ["red", "green"])
         first_id = sazka.creditcheck_record_id
 
@@ -32,7 +32,7 @@ class TestCreditcheckTour(CreditcheckHttpCase):
         self.assertEqual(sazka.creditcheck_badge, "acknowledged")
 
         self.simulate(subjects=60, day=2)  # a new red record for Sazka: same colour, new record ID
-        self.env["creditcheck.status"]._run("cz", "complete")
+        self.env["creditcheck.sync"]._run("cz", "complete")
         self.assertNotEqual(sazka.creditcheck_record_id, first_id)
         self.assertEqual(sazka.creditcheck_badge, "red")
         self.start_tour("/odoo/contacts?view_type=list", "creditcheck_semaphore_new_record_tour", login="admin")
