@@ -3,13 +3,14 @@
 import base64
 import gzip
 import io
+import signal
 import zipfile
 import zlib
 
 import pytest
 from test_creditcheck_parser import cc
 
-from sandbox.services.creditcheck import compressed_result, document_chunks, escaped, soap_answer
+from sandbox.services.creditcheck import compress_chunks, compressed_result, document_chunks, escaped, soap_answer
 
 LINES = ["5861748;47116307;3", "23585;25865366;2", "40001;00177041;2"]
 EXPECTED = [(5861748, "47116307", 3), (23585, "25865366", 2), (40001, "00177041", 2)]
@@ -139,3 +140,29 @@ def test_lines_come_out_while_the_data_still_arrives():
         next(lines)
         assert fed < len(chunks) / 2, (fed, len(chunks))
         assert sum(1 for _ in lines) == len(many) - 1
+
+
+@pytest.mark.parametrize("how", ["zip-seekable", "zip", "gzip", "zlib", "deflate"])
+def test_a_stream_that_ends_on_a_chunk_boundary_is_read_to_its_end(how):
+    """The inflated content ends exactly where an output chunk would: the rest is still read."""
+    line = b"5861748;47116307;3\n"
+    body = (line * (4 * 65536 // len(line) + 1))[: 4 * 65536]  # the last line cut short: one reject
+    if how == "zip-seekable":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("lines.txt", body)
+        packed = buffer.getvalue()
+    else:
+        packed = b"".join(compress_chunks([body], how, "lines.txt"))
+
+    def hung(signum, frame):
+        raise TimeoutError("the parser does not finish")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        found, report = lines_of([base64.b64encode(packed).decode()])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert (len(found), report.rejected) == (body.count(b"\n"), 1)

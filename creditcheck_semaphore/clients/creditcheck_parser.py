@@ -41,6 +41,7 @@ from lxml import etree
 from stdnum.cz import dic
 
 CHUNK = 64 * 1024
+INFLATE_SLICE = 8 * 1024
 DEFAULT_MAX_DECOMPRESSED = 256 * 1024 * 1024
 ENVELOPE_ALLOWANCE = 1024 * 1024  # the SOAP envelope around a result at the cap
 MAX_REJECT_SAMPLES = 20
@@ -271,6 +272,22 @@ class _Base64:
         return ()
 
 
+def _inflate(inflater, data, emit):
+    """Feed ``data`` to ``inflater`` slice by slice, ``emit`` each piece; returns what follows the stream's end.
+
+    A slice of INFLATE_SLICE bytes inflates to at most about a thousand times as
+    much, which bounds each piece without ``max_length`` (whose input kept in
+    ``unconsumed_tail`` is not handed back once the stream has ended).
+    """
+    start = 0
+    while start < len(data) and not inflater.eof:
+        piece = inflater.decompress(data[start : start + INFLATE_SLICE])
+        start += INFLATE_SLICE
+        if piece:
+            emit(piece)
+    return inflater.unused_data + data[start:] if inflater.eof else b""
+
+
 class _Inflate:
     """A zlib, gzip or raw deflate stream (``wbits`` as for :func:`zlib.decompressobj`)."""
 
@@ -280,20 +297,19 @@ class _Inflate:
         self.budget = budget
 
     def feed(self, data):
-        out, inflater = [], self.inflater
-        if inflater.eof:
+        if self.inflater.eof:
             return self._after_end(data)
+        out = []
+
+        def emit(piece):
+            self.budget.take(len(piece))
+            out.append(piece)
+
         try:
-            while data:
-                piece = inflater.decompress(data, CHUNK)
-                if piece:
-                    self.budget.take(len(piece))
-                    out.append(piece)
-                data = inflater.unconsumed_tail
+            rest = _inflate(self.inflater, data, emit)
         except zlib.error as exc:
             raise CreditcheckError("zip", f"the {self.name} stream is corrupt: {exc}") from exc
-        if inflater.eof:
-            self._after_end(inflater.unused_data)
+        self._after_end(rest)
         return out
 
     def _after_end(self, data):
@@ -372,16 +388,12 @@ class _Zip:
         data = bytes(buf)
         buf.clear()
         try:
-            while data:
-                piece = self.inflater.decompress(data, CHUNK)
-                if piece:
-                    self._emit(piece, out)
-                data = self.inflater.unconsumed_tail
+            rest = _inflate(self.inflater, data, lambda piece: self._emit(piece, out))
         except zlib.error as exc:
             raise CreditcheckError("zip", f"the zip is corrupt: {exc}") from exc
         if not self.inflater.eof:
             return False
-        buf += self.inflater.unused_data
+        buf += rest
         self.state = "descriptor" if self.descriptor else "checked"
         return True
 
