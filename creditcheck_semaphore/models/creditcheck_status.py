@@ -1,9 +1,6 @@
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-
-from ..clients import CreditcheckError
 
 COUNTRIES = [("cz", "Czech Republic"), ("sk", "Slovakia")]
 STATES = [("grey", "Grey"), ("green", "Green"), ("orange", "Orange"), ("red", "Red")]
@@ -28,8 +25,8 @@ class _LineFile:
         # (a file-like read() for psycopg2, not the ORM's)
         try:
             return self._read(size)
-        except (CreditcheckError, UserError) as exc:
-            self.error = exc
+        except Exception as exc:
+            self.error = exc  # raised again by the caller in place of psycopg2's "COPY failed"
             raise
 
     def _read(self, size):
@@ -100,13 +97,8 @@ class CreditcheckStatus(models.Model):
         return source.count
 
     @api.model
-    def _loaded_subjects(self):
-        self.env.cr.execute("SELECT count(DISTINCT ico) FROM creditcheck_load")
-        return self.env.cr.fetchone()[0]
-
-    @api.model
     def _dedupe_load(self):
-        """Keep one line per IČO in creditcheck_load, the one with the highest record ID."""
+        """Keep one line per IČO in creditcheck_load, the one with the highest record ID; returns the subjects."""
         cr = self.env.cr
         cr.execute("SELECT 1 FROM creditcheck_load GROUP BY ico HAVING count(*) > 1 LIMIT 1")
         if cr.fetchone():
@@ -117,15 +109,19 @@ class CreditcheckStatus(models.Model):
                  WHERE a.ico = b.ico AND (a.record_id, a.ctid) < (b.record_id, b.ctid)
                 """
             )
+        cr.execute("SELECT count(*) FROM creditcheck_load")
+        return cr.fetchone()[0]
 
     @api.model
-    def _apply_complete(self, country):
+    def _apply_complete(self, country, subjects=None):
         """creditcheck_load holds the complete list of ``country``: make the statuses match it.
 
+        ``subjects``: what ``_dedupe_load`` returned, when it ran already.
         Returns (subjects applied, partners changed).
         """
         cr = self.env.cr
-        self._dedupe_load()
+        if subjects is None:
+            subjects = self._dedupe_load()
         params = {"country": country, "uid": self.env.uid}
         # Set-based, in three hash joins: changed rows, new rows, rows gone (green again).
         # A defunct subject keeps its red whatever the daily list says.
@@ -149,9 +145,7 @@ class CreditcheckStatus(models.Model):
             """,
             [country],
         )
-        cr.execute("SELECT count(*) FROM creditcheck_load")
-        applied = cr.fetchone()[0]
-        return applied, self.env["res.partner"]._creditcheck_apply_status(country)
+        return subjects, self.env["res.partner"]._creditcheck_apply_status(country)
 
     @api.model
     def _insert_new_subjects(self, country, defunct):
@@ -201,7 +195,7 @@ class CreditcheckStatus(models.Model):
             """,
             [country],
         )
-        self._dedupe_load()
+        subjects = self._dedupe_load()
         params = {"country": country, "uid": self.env.uid}
         # Known subjects become red and defunct; new ones are added (hash joins, as for
         # the complete list).
@@ -215,9 +209,7 @@ class CreditcheckStatus(models.Model):
             params,
         )
         self._insert_new_subjects(country, defunct=True)
-        cr.execute("SELECT count(*) FROM creditcheck_load")
-        applied = cr.fetchone()[0]
-        return applied, self.env["res.partner"]._creditcheck_apply_status(country)
+        return subjects, self.env["res.partner"]._creditcheck_apply_status(country)
 
     @api.model
     def _apply_single(self, country, ico, lines):

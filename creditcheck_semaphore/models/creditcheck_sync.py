@@ -221,12 +221,12 @@ class CreditcheckSync(models.AbstractModel):
     def _apply_complete(self, country, lines, report, confirmed=False):
         status = self.env["creditcheck.status"]
         status._load(lines)
+        subjects = status._dedupe_load()
         if not confirmed:
-            subjects = status._loaded_subjects()
             last = self.env["creditcheck.sync.log"]._last_applied(country, "complete")
             if not subjects or (last and subjects * 100 < last.lines_applied * self._hold_share()):
                 raise _HoldBack(subjects, last.lines_applied if last else 0)
-        return status._apply_complete(country)
+        return status._apply_complete(country, subjects)
 
     @api.model
     def _apply_defunct(self, country, lines, report, confirmed=False):
