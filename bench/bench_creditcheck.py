@@ -5,7 +5,7 @@ and yesterday's statuses (a first refresh, untimed), then applies today's
 1,000,000-line GetCreditChecksCompressed answer (zip, then Base64, in its SOAP
 envelope) three ways, each in a fresh process and rolled back afterwards:
 
-* **project**: ``creditcheck.status._run(..., answer=...)``, the code the cron runs
+* **project**: ``creditcheck.sync._run(..., answer=...)``, the code the cron runs
   after the download: streaming decode, validation of every line, COPY into a
   temporary table, one statement per step, sync log;
 * **ORM loop**: the straightforward version, line by line: parse, search the
@@ -18,6 +18,11 @@ envelope) three ways, each in a fresh process and rolled back afterwards:
 Wall time and peak memory (resident set of the process, and its growth during
 the phase) for each, and the ratios.  The download itself (about 10 MB over
 HTTP) is left out of all three.
+
+Then the answer parser alone, each run in a fresh process without Odoo: an
+answer built on the fly that unpacks to 16 MiB and one that unpacks to the
+configured cap (256 MiB), zipped and plain (one CDATA section, escaped in the
+SOAP envelope): the peak resident set must not grow with the answer.
 """
 
 import base64
@@ -128,9 +133,7 @@ def _phase_setup(env, work):
     )
     cr.execute("ANALYZE res_partner")
     # yesterday: subjects 20,000 .. 1,019,999
-    log = env["creditcheck.status"]._run(
-        "cz", "complete", answer=(work / "yesterday.xml").read_bytes(), compressed=True
-    )
+    log = env["creditcheck.sync"]._run("cz", "complete", answer=(work / "yesterday.xml").read_bytes())
     cr.execute("UPDATE res_partner SET creditcheck_notify_pending = NULL, creditcheck_digest_pending = NULL")
     cr.execute("ANALYZE creditcheck_status")
     cr.commit()
@@ -139,7 +142,7 @@ def _phase_setup(env, work):
 
 def _phase_project(env, work):
     answer = (work / "today.xml").read_bytes()
-    log = env["creditcheck.status"]._run("cz", "complete", answer=answer, compressed=True)
+    log = env["creditcheck.sync"]._run("cz", "complete", answer=answer)
     env.cr.execute("SELECT count(*) FROM res_partner WHERE creditcheck_state = 'green'")
     return {
         "state": log.state,
@@ -161,7 +164,7 @@ def _phase_orm(env, work):
     seen = set()
     started = time.perf_counter()
     done = 0
-    for line in iter_answer_lines(byte_chunks((work / "today.xml").read_bytes()), True, report):
+    for line in iter_answer_lines(byte_chunks((work / "today.xml").read_bytes()), report):
         seen.add(line.ico)
         row = statuses.search([("country", "=", "cz"), ("ico", "=", line.ico)])
         if row and (row.status, row.record_id) != (line.status, str(line.record_id)):
@@ -178,7 +181,7 @@ def _phase_orm(env, work):
     per_line = (time.perf_counter() - started) / done
     # The partners no longer in the list go back to green: the full pass, not a sample.
     started = time.perf_counter()
-    icos = {line.ico for line in iter_answer_lines(byte_chunks((work / "today.xml").read_bytes()), True, report)}
+    icos = {line.ico for line in iter_answer_lines(byte_chunks((work / "today.xml").read_bytes()), report)}
     gone = partners.search([("creditcheck_country", "=", "cz"), ("creditcheck_state", "in", ("orange", "red"))])
     gone = gone.filtered(lambda partner: partner.creditcheck_ico not in icos)
     for partner in gone:
@@ -207,6 +210,59 @@ def _phase_floor(env, work):
 
 
 PHASES = {"setup": _phase_setup, "project": _phase_project, "orm": _phase_orm, "floor": _phase_floor}
+PARSE_SMALL = 16 * 1024 * 1024
+
+
+def _parse(shape, size):
+    """In its own process: parse an answer of ``size`` unpacked bytes built on the fly; peak memory and time."""
+    import importlib.util
+    import resource
+
+    from sandbox.services.creditcheck import line_block, sized_answer
+
+    # the addon's clients package on its own, without Odoo (as the repository's tests load it)
+    folder = Path(__file__).resolve().parent.parent / "creditcheck_semaphore" / "clients"
+    spec = importlib.util.spec_from_file_location(
+        "cc_clients", folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    cc = importlib.util.module_from_spec(spec)
+    sys.modules["cc_clients"] = cc
+    spec.loader.exec_module(cc)
+    chunks, expected = sized_answer(shape, size, line_block())
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    report = cc.ParseReport()
+    lines = sum(1 for _ in cc.iter_answer_lines(chunks, report, cc.creditcheck_parser.DEFAULT_MAX_DECOMPRESSED))
+    seconds = time.perf_counter() - started
+    if lines != expected or report.rejected:
+        raise RuntimeError(f"{lines} lines of {expected}, {report.rejected} rejected")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, "before_mb": before, "lines": lines}))
+
+
+def _parser_figures(result):
+    from bench.common import ROOT, subprocess_env
+
+    cap = 256 * 1024 * 1024
+    figures = {}
+    for shape, size in (("zip", PARSE_SMALL), ("zip", cap), ("plain", PARSE_SMALL), ("plain", cap)):
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.bench_creditcheck", "parse", shape, str(size)],
+            cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if proc.returncode:
+            raise RuntimeError(f"parsing a {shape} answer of {size} bytes failed:\n{proc.stderr}")
+        figures[shape, size] = json.loads(proc.stdout.strip().splitlines()[-1])
+    for shape, label in (("zip", "zipped"), ("plain", "plain")):
+        small, large = figures[shape, PARSE_SMALL], figures[shape, cap]
+        result.add(
+            f"parser peak, {label}",
+            large["peak_mb"],
+            "MB",
+            f"answer unpacking to the 256 MiB cap ({large['lines']:,} lines, {large['seconds']:.0f} s), "
+            f"+{large['peak_mb'] - large['before_mb']:.0f} MB while parsing; 16 MiB answer: {small['peak_mb']:.0f} MB; "
+            "target < 150 and no growth",
+        )
 
 
 def _run_phase(name, database, work):
@@ -277,8 +333,12 @@ def run():
     result.add("project / SQL floor", project["seconds"] / floor["seconds"], "x", "target <= 3")
     result.add("project peak memory", project["peak_mb"], "MB", "resident set of the whole Odoo process; target < 300")
     result.add("project memory growth", project["growth_mb"], "MB", "peak minus the resident set before the sync")
+    _parser_figures(result)
     return result
 
 
 if __name__ == "__main__":
-    _run_phase(*sys.argv[1:4])
+    if sys.argv[1] == "parse":
+        _parse(sys.argv[2], int(sys.argv[3]))
+    else:
+        _run_phase(*sys.argv[1:4])
