@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qs
 
+# The seed of the generated data when none is given (services, bulk files and tests agree on it).
+DEFAULT_SEED = 20251
+
 # Per-request fault knobs, as request headers.
 LATENCY_HEADER = "X-Sandbox-Latency-Ms"
 STATUS_HEADER = "X-Sandbox-Status"

@@ -48,9 +48,9 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 
-from .server import DEFAULT_SEED
-from .services.kvk_data import Register
+from .core import DEFAULT_SEED
 from .services.kvk_population import CHUNK, MUNICIPALITY_OF, SIZE, Population, legal_form_name
+from .services.kvk_register import Register
 
 COLUMNS = (
     "kvk_nummer",

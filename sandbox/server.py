@@ -25,12 +25,11 @@ from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .core import Fault, FaultBoard, Journal, KnobError, Request, Response
+from .core import DEFAULT_SEED, Fault, FaultBoard, Journal, KnobError, Request, Response
 from .services import SERVICES
 
 _logger = logging.getLogger("sandbox")
 
-DEFAULT_SEED = 20251
 MAX_BODY = 64 * 1024 * 1024
 HANDSHAKE_TIMEOUT = 10
 

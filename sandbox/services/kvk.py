@@ -34,7 +34,8 @@ import threading
 
 from ..core import Response, Service
 from . import kvk_dataservice, kvk_mutaties
-from .kvk_data import ERROR_CASES, SBI, Register
+from .kvk_data import ERROR_CASES, SBI
+from .kvk_register import Register
 
 # The classic APIs' IPD code for each HTTP status the sandbox is asked to fail with.
 STATUS_CODES = {400: "IPD1999", 401: "IPD0004", 404: "IPD5200", 500: "IPD9999", 503: "IPD1003"}
