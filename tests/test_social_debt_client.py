@@ -401,3 +401,64 @@ def test_preparations_return_a_structured_reference(rsz):
     digits = preparation.structured_reference.strip("+").replace("/", "")
     assert len(digits) == 12 and (int(digits[:10]) % 97 or 97) == int(digits[10:])
     assert preparation.invoice_reference == "F2025-001"
+
+
+# -- TLS: the CA bundle setting holds, an untrusted service is a certificate problem ------------------
+
+
+@pytest.fixture(scope="module")
+def https_sandbox(tmp_path_factory):
+    from sandbox import start_in_thread
+    from sandbox.tls import make_test_pki
+
+    pki = make_test_pki(tmp_path_factory.mktemp("social-debt-pki"), client_name="Bouwheer NV")
+    server = start_in_thread(seed=4242, tls=pki.tls_config(require_client_cert=False))
+    yield server, pki
+    server.stop()
+
+
+def test_the_ca_bundle_holds_where_requests_ca_bundle_is_set(https_sandbox, monkeypatch, pki):
+    """requests lets REQUESTS_CA_BUNDLE win over a session's verify (and zeep passes none per
+    request): the clients pin the CA bundle they are given, so the setting is not dropped."""
+    server, test_pki = https_sandbox
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", requests.certs.where())
+    ca_file = str(test_pki.ca_file)
+    rsz = sd.BillRetainmentClient(f"{server.url}/rsz/billRetainment/v1", verify=ca_file)
+    try:
+        found, _seconds = rsz.search([NO_DEBT])
+    finally:
+        rsz.close()
+    assert found[NO_DEBT].obligation is False
+    pem, _cert = pki
+    ksz = sd.KszClient(EAB_WSDL, f"{server.url}/ksz/EmployerAccountBalance", CUSTOMER, pem, "geheim", verify=ca_file)
+    try:
+        answer, _seconds = ksz.consult_social(NO_DEBT, sd.new_ticket(), CONTEXT)
+    finally:
+        ksz.close()
+    assert answer.social.found
+
+
+def test_an_untrusted_service_certificate_is_a_tls_error(https_sandbox, pki):
+    server, _test_pki = https_sandbox
+    rsz = sd.BillRetainmentClient(f"{server.url}/rsz/billRetainment/v1")
+    with pytest.raises(sd.SocialDebtError) as caught:
+        rsz.search([NO_DEBT])
+    assert caught.value.code == "tls"
+    assert not caught.value.retryable
+    pem, _cert = pki
+    ksz = sd.KszClient(EAB_WSDL, f"{server.url}/ksz/EmployerAccountBalance", CUSTOMER, pem, "geheim")
+    with pytest.raises(sd.SocialDebtError) as caught:
+        ksz.consult_social(NO_DEBT, sd.new_ticket(), CONTEXT)
+    assert caught.value.code == "tls"
+
+
+def test_a_self_signed_demo_certificate_signs_requests_the_sandbox_accepts(sandbox, simulation):
+    pem = sd.self_signed_pem("demo certificate")
+    cert, _key = sd.load_credentials(pem)
+    assert cert.subject.rfc4514_string() == "CN=demo certificate"
+    ksz = sd.KszClient(EAB_WSDL, f"{sandbox.url}/ksz/EmployerAccountBalance", CUSTOMER, pem)
+    try:
+        answer, _seconds = ksz.consult_social(BOTH_DEBTS, sd.new_ticket(), CONTEXT)
+    finally:
+        ksz.close()
+    assert answer.social.total > 2500

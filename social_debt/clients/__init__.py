@@ -19,4 +19,4 @@ from .verdict import (
     social_obligation,
     split_payment,
 )
-from .wsse import WsseSignature, load_credentials
+from .wsse import WsseSignature, load_credentials, self_signed_pem

@@ -21,7 +21,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 
 from .enterprise import enterprise_number
-from .errors import SocialDebtError
+from .errors import SocialDebtError, pin_verify
 from .wsse import load_credentials
 
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
@@ -83,7 +83,7 @@ class BillRetainmentClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = session or requests.Session()
-        self.session.verify = verify
+        pin_verify(self.session, verify)
         self._files = []
         if certificate:
             # Mutual TLS: requests wants the certificate and an unencrypted key in a file; it
@@ -118,6 +118,8 @@ class BillRetainmentClient:
             )
         except requests.Timeout as exc:
             raise SocialDebtError("timeout", detail=str(exc), duration=time.monotonic() - started) from exc
+        except requests.exceptions.SSLError as exc:
+            raise SocialDebtError("tls", detail=str(exc), duration=time.monotonic() - started) from exc
         except requests.RequestException as exc:
             raise SocialDebtError("network", detail=str(exc), duration=time.monotonic() - started) from exc
         duration = time.monotonic() - started

@@ -1,4 +1,6 @@
-"""The one exception type of the social-debt clients, with a stable ``code``."""
+"""The one exception type of the social-debt clients, with a stable ``code``; the TLS set-up they share."""
+
+from requests.adapters import HTTPAdapter
 
 # What a user reads for each code (English source; the addon translates its own copy).
 MESSAGES = {
@@ -9,6 +11,8 @@ MESSAGES = {
     "soap_fault": "The KSZ refused the request.",
     "timeout": "The service did not answer in time. Try again later.",
     "network": "The service cannot be reached. Check the connection and try again.",
+    "tls": "The secure connection failed: the service's certificate is not trusted, or the service refused the "
+    "company's client certificate.",
     "malformed": "The service sent an answer that cannot be read.",
     "too_large": "The service sent an answer larger than allowed.",
     "unauthorized": "The service refused the credentials.",
@@ -34,3 +38,26 @@ class SocialDebtError(Exception):
     def retryable(self):
         """Faults that may pass when asked again later: timeouts, network faults, HTTP 5xx (not SOAP faults)."""
         return self.code in RETRYABLE_CODES or self.code.startswith("http_5")
+
+
+class PinnedVerifyAdapter(HTTPAdapter):
+    """HTTPS that keeps the CA bundle it was given: requests lets ``REQUESTS_CA_BUNDLE`` (set in many
+    containers and distributions) win over a session's ``verify``, and zeep passes no ``verify`` per
+    request, so the CA bundle setting would be dropped."""
+
+    def __init__(self, verify):
+        super().__init__()
+        self.pinned_verify = verify
+
+    def send(self, request, *args, **kwargs):
+        kwargs["verify"] = self.pinned_verify
+        return super().send(request, *args, **kwargs)
+
+
+def pin_verify(session, verify):
+    """Set ``verify`` (True, False or the path of a CA bundle) on ``session``; a CA bundle is pinned
+    for every HTTPS request of the session (see :class:`PinnedVerifyAdapter`)."""
+    session.verify = verify
+    if isinstance(verify, str):
+        session.mount("https://", PinnedVerifyAdapter(verify))
+    return session

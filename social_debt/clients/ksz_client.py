@@ -18,7 +18,7 @@ from zeep.transports import Transport
 
 from . import ksz_parser
 from .enterprise import enterprise_number
-from .errors import SocialDebtError
+from .errors import SocialDebtError, pin_verify
 from .wsse import WsseSignature, load_credentials
 
 EAB_BINDING = "{http://kszbcss.fgov.be/intf/EmployerAccountBalanceService/v1}EmployerAccountBalanceBinding"
@@ -53,7 +53,7 @@ class KszClient:
         cert, key = load_credentials(certificate, password)
         self.customer_number = enterprise_number(customer_number)
         self.session = session or requests.Session()
-        self.session.verify = verify
+        pin_verify(self.session, verify)
         self.timeout = timeout
         self.max_answer_bytes = max_answer_bytes
         self.signature = WsseSignature(cert, key)
@@ -92,6 +92,8 @@ class KszClient:
                 response = getattr(service, operation)(**values)
         except requests.Timeout as exc:
             raise SocialDebtError("timeout", detail=str(exc), duration=time.monotonic() - started) from exc
+        except requests.exceptions.SSLError as exc:
+            raise SocialDebtError("tls", detail=str(exc), duration=time.monotonic() - started) from exc
         except requests.RequestException as exc:
             raise SocialDebtError("network", detail=str(exc), duration=time.monotonic() - started) from exc
         except (ZeepError, ValueError, TypeError) as exc:

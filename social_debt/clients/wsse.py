@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from .errors import SocialDebtError
@@ -61,6 +62,28 @@ def load_credentials(pem, password=None):
     if cert.public_key().public_numbers() != key.public_key().public_numbers():
         raise SocialDebtError("certificate", detail="the key does not belong to the certificate")
     return cert, key
+
+
+def self_signed_pem(common_name, days=365):
+    """A new RSA key and a self-signed certificate for it, in one PEM file without a password (as
+    :func:`load_credentials` reads it).  For a simulator that accepts any certificate whose
+    signature holds; no real service accepts one."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.now(timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 class WsseSignature:
