@@ -1,6 +1,7 @@
 {
     "name": "Belgian Social Debt (RSZ/ONSS)",
-    "summary": "RSZ/ONSS social-debt checks of Belgian suppliers with dated proof and art. 30bis withholding",
+    "summary": "Social- and tax-debt checks of Belgian suppliers (RSZ/ONSS through the KSZ/BCSS or billRetainment, "
+    "FOD Financiën) with a dated proof, a daily re-check and the art. 30bis/30ter withholding split at payment",
     "version": "18.0.1.0.0",
     "category": "Accounting",
     "author": "Register Connectors",

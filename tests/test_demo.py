@@ -159,6 +159,54 @@ def test_a_kvk_search_works_on_the_first_click(demo_database):
     assert sorted((log["product"], log["state"]) for log in logs) == [("basisprofiel", "done"), ("zoeken", "done")]
 
 
+def test_a_social_debt_check_and_payment_work_on_the_first_click(demo_database):
+    """The demo's Belgian accountant checks the demo contractor with debts and pays its demo bill: the
+    demo company asks the sandbox, its requests signed with the sandbox demo certificate (it has no
+    certificate of its own), and the payment is split as the withholding wants it."""
+    admin = rpc(demo_database, "admin", "admin")
+    company = admin("res.users", "read", [2], fields=["company_id"])[0]["company_id"][0]
+    fields = ["social_debt_mode", "social_debt_certificate", "social_debt_enterprise_number"]
+    (settings,) = admin("res.company", "read", [company], fields=fields)
+    assert (settings["social_debt_mode"], settings["social_debt_certificate"]) == ("sandbox", False), settings
+    assert settings["social_debt_enterprise_number"] == "0477472701"
+    call = rpc(demo_database, "lotte", "lotte")
+    (debtor,) = call(
+        "res.partner", "search_read", [("name", "=", "Betonwerken De Smet NV")],
+        fields=["social_debt_verdict", "social_debt_applies", "social_debt_scope"],
+    )  # fmt: skip
+    assert (debtor["social_debt_verdict"], debtor["social_debt_applies"], debtor["social_debt_scope"]) == (
+        "not_checked", True, "art30bis",
+    )  # fmt: skip
+    result = call("res.partner", "action_social_debt_check", [debtor["id"]])
+    assert result["params"] == {**result["params"], "type": "success", "message": "Checked: Social and tax debt."}
+    (checked,) = call("res.partner", "read", [debtor["id"]], fields=["social_debt_verdict", "social_debt_check_id"])
+    assert checked["social_debt_verdict"] == "social_tax_debt"
+    (check,) = call(
+        "social.debt.check", "read", [checked["social_debt_check_id"][0]],
+        fields=["state", "mode", "backend", "proof_attachment_id"],
+    )  # fmt: skip
+    assert (check["state"], check["mode"], check["backend"]) == ("answered", "sync", "ksz")
+    assert check["proof_attachment_id"], "the proof is printed and kept"
+    (bill,) = call("account.move", "search_read", [("ref", "=", "F-DEMO-0042")], fields=["payment_state"])
+    assert bill["payment_state"] == "not_paid"
+    context = {"active_model": "account.move", "active_ids": [bill["id"]]}
+    wizard = call("account.payment.register", "create", {}, context=context)
+    (split,) = call(
+        "account.payment.register", "read", [wizard], context=context,
+        fields=["social_debt_state", "social_debt_rsz_amount", "social_debt_fod_amount", "social_debt_supplier_amount"],
+    )  # fmt: skip
+    assert split == {**split, "social_debt_state": "split", "social_debt_rsz_amount": 350.0,
+                     "social_debt_fod_amount": 150.0, "social_debt_supplier_amount": 500.0}  # fmt: skip
+    call("account.payment.register", "action_create_payments", [wizard], context=context)
+    (paid,) = call("account.move", "read", [bill["id"]], fields=["payment_state", "matched_payment_ids"])
+    assert paid["payment_state"] in ("paid", "in_payment"), paid
+    assert len(paid["matched_payment_ids"]) == 3
+    # the administrator's connection test says the connection works, with the same demo certificate
+    settings_id = admin("res.config.settings", "create", {})
+    test = admin("res.config.settings", "action_social_debt_test_connection", [settings_id])
+    assert test["params"]["type"] == "success", test["params"]["message"]
+
+
 def test_the_demo_calls_nothing_outside_the_machine(demo_database):
     call = rpc(demo_database, "admin", "admin")
     # What a first login sets off: the web client's session information and company enrichment.

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 
 class AccountMove(models.Model):
@@ -33,7 +34,7 @@ class AccountMove(models.Model):
             move.sudo().message_post(
                 body=self.env._(
                     "Social debt check of %(date)s (%(verdict)s) attached as proof of the payment.",
-                    date=check.answer_date,
+                    date=format_date(self.env, check.answer_date),
                     verdict=dict(check._fields["verdict"]._description_selection(self.env))[check.verdict],
                 ),
                 attachment_ids=copy.ids,

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 # Context marker with which the payment wizard creates split payments.  It is a Python object,
 # so it never arrives through RPC (whose context is JSON): only the server's own code sets the
@@ -90,7 +91,7 @@ class AccountPayment(models.Model):
                         "on %(date)s. Check the supplier (Check now on the supplier or in Register Payment) before "
                         "paying.",
                         supplier=partner.display_name,
-                        date=payment.date,
+                        date=format_date(self.env, payment.date),
                     )
                 )
             if (check.social_obligation or check.tax_obligation) and payment.social_debt_role != "supplier":
@@ -100,7 +101,7 @@ class AccountPayment(models.Model):
                         "withholding. Register it from the bill (Register Payment), which proposes the split.",
                         supplier=partner.display_name,
                         verdict=dict(Check._fields["verdict"]._description_selection(self.env))[check.verdict],
-                        date=check.answer_date,
+                        date=format_date(self.env, check.answer_date),
                     )
                 )
             if payment.sudo().social_debt_check_id != check:
@@ -117,7 +118,7 @@ class AccountPayment(models.Model):
             payment.sudo().message_post(
                 body=self.env._(
                     "Social debt check of %(date)s (%(verdict)s) attached as proof.",
-                    date=check.answer_date,
+                    date=format_date(self.env, check.answer_date),
                     verdict=dict(check._fields["verdict"]._description_selection(self.env))[check.verdict],
                 ),
                 attachment_ids=copy.ids,

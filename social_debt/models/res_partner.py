@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
@@ -33,6 +35,9 @@ class ResPartner(models.Model):
         store=True,
         index=True,
         help="From the Company ID, else from a Belgian VAT number; checked with the KBO/BCE mod-97 rule.",
+    )
+    social_debt_enterprise_number_display = fields.Char(
+        string="Enterprise Number", compute="_compute_social_debt_enterprise_number_display"
     )
     social_debt_enterprise_number_invalid = fields.Boolean(compute="_compute_social_debt_enterprise_number", store=True)
     social_debt_rsz_number = fields.Char(
@@ -72,6 +77,11 @@ class ResPartner(models.Model):
     social_debt_error = fields.Char(related="social_debt_check_id.error_message", string="Check Error")
     social_debt_days_left = fields.Integer(string="Days of Validity Left", compute="_compute_social_debt_days_left")
     social_debt_validity = fields.Char(string="Validity", compute="_compute_social_debt_days_left")
+    social_debt_applies = fields.Boolean(
+        compute="_compute_social_debt_applies",
+        help="A supplier that is Belgian or has no country: one with vendor bills, a withholding scope or a check, "
+        "or a new company that is not only a customer.",
+    )
 
     @api.depends("company_registry", "vat", "country_id")
     def _compute_social_debt_enterprise_number(self):
@@ -85,6 +95,44 @@ class ResPartner(models.Model):
             partner.social_debt_enterprise_number = number
             partner.social_debt_enterprise_number_invalid = (
                 belgian and not number and bool(partner.company_registry or partner.vat)
+            )
+
+    @api.depends(
+        "is_company",
+        "parent_id",
+        "country_id",
+        "vat",
+        "supplier_rank",
+        "customer_rank",
+        "social_debt_scope",
+        "social_debt_verdict",
+    )
+    def _compute_social_debt_applies(self):
+        """Where the Social Debt tab, badge and buttons show: on the commercial entity (not on its
+        contact persons) of a supplier that is Belgian (by country or VAT) or has no country, or that
+        was checked already.  A supplier is one with vendor bills, one with a withholding scope, one
+        already checked, or a new company that is no customer yet (a bidder, a contractor about to
+        sign); a customer that is not a supplier does not get it."""
+        for partner in self:
+            checked = partner.social_debt_verdict not in (False, "not_checked")
+            belgian = (
+                not partner.country_id
+                or partner.country_id.code == "BE"
+                or (partner.vat or "").upper().startswith("BE")
+            )
+            supplier = (
+                partner.supplier_rank > 0
+                or partner.social_debt_scope in IN_SCOPE
+                or checked
+                or (partner.is_company and not partner.customer_rank)
+            )
+            partner.social_debt_applies = bool(not partner.parent_id and (belgian or checked) and supplier)
+
+    @api.depends("social_debt_enterprise_number")
+    def _compute_social_debt_enterprise_number_display(self):
+        for partner in self:
+            partner.social_debt_enterprise_number_display = format_enterprise_number(
+                partner.social_debt_enterprise_number
             )
 
     @api.depends("category_id.social_debt_scope")
@@ -154,20 +202,50 @@ class ResPartner(models.Model):
         self._check_social_debt_group()
         if not self:
             raise UserError(self.env._("Select the suppliers to check."))
+        before = {
+            partner.id: (partner.social_debt_verdict or "not_checked", partner.sudo().social_debt_check_id)
+            for partner in self.commercial_partner_id
+        }
         checks = self.env["social.debt.service"]._check_partners(self, purpose)
         answered = checks.filtered(lambda check: check.state == "answered")
         answered._ensure_proof()
         failed = checks - answered
+        labels = dict(self.env["social.debt.check"]._fields["verdict"]._description_selection(self.env))
+        changed = answered.filtered(lambda check: before[check.partner_id.id][0] != check.verdict)
         if len(checks) == 1:
-            check = checks.with_env(self.env)
-            message = (
-                self.env._("Checked: %(verdict)s.", verdict=dict(VERDICT_SELECTION)[check.sudo().verdict])
-                if check.sudo().state == "answered"
-                else self.env._("The check failed: %(reason)s", reason=check.sudo().error_message)
+            check = checks.sudo()
+            old_verdict, old_check = before[check.partner_id.id]
+            if check.state != "answered":
+                message = self.env._("The check failed: %(reason)s", reason=check.error_message)
+            elif old_verdict == "not_checked":
+                message = self.env._("Checked: %(verdict)s.", verdict=labels[check.verdict])
+            elif old_verdict == check.verdict:
+                day = old_check.answer_date or (old_check.create_date and old_check.create_date.date())
+                message = (
+                    self.env._(
+                        "Checked: %(verdict)s, unchanged since the check of %(date)s.",
+                        verdict=labels[check.verdict],
+                        date=format_date(self.env, day),
+                    )
+                    if day
+                    else self.env._("Checked: %(verdict)s, unchanged.", verdict=labels[check.verdict])
+                )
+            else:
+                message = self.env._(
+                    "Checked: %(verdict)s (was: %(old)s).", verdict=labels[check.verdict], old=labels[old_verdict]
+                )
+        elif changed:
+            message = self.env._(
+                "%(answered)s supplier(s) checked, %(changed)s with a new verdict; %(failed)s failed.",
+                answered=len(answered),
+                changed=len(changed),
+                failed=len(failed),
             )
         else:
             message = self.env._(
-                "%(answered)s supplier(s) checked, %(failed)s failed.", answered=len(answered), failed=len(failed)
+                "%(answered)s supplier(s) checked, no verdict changed; %(failed)s failed.",
+                answered=len(answered),
+                failed=len(failed),
             )
         return {
             "type": "ir.actions.client",
@@ -184,19 +262,34 @@ class ResPartner(models.Model):
         """Queue a grouped (asynchronous) check of the selected suppliers; the answers come later."""
         self._check_social_debt_group()
         batch = self.env["social.debt.service"]._create_batch(self)
-        if batch:
-            self.env.ref("social_debt.ir_cron_social_debt_batches")._trigger()
-        count = batch.sudo().question_count if batch else 0
+        if not batch:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "message": self.env._(
+                        "Nothing was queued: the selected suppliers have no valid Belgian enterprise number, or a "
+                        "check of each of them is already under way."
+                    ),
+                    "type": "warning",
+                },
+            }
+        self.env.ref("social_debt.ir_cron_social_debt_batches")._trigger()
+        count = batch.sudo().question_count
+        skipped = len(self.commercial_partner_id) - count
+        message = self.env._(
+            "%(count)s supplier(s) queued for a grouped check; the answers are collected in the background.",
+            count=count,
+        )
+        if skipped:
+            message += " " + self.env._(
+                "%(skipped)s left out: no valid Belgian enterprise number, or a check already under way.",
+                skipped=skipped,
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {
-                "message": self.env._(
-                    "%(count)s supplier(s) queued for a grouped check; the answers are collected in the background.",
-                    count=count,
-                ),
-                "type": "info",
-            },
+            "params": {"message": message, "type": "info"},
         }
 
     def action_social_debt_view_checks(self):
@@ -208,4 +301,13 @@ class ResPartner(models.Model):
             "res_model": "social.debt.check",
             "view_mode": "list,form",
             "domain": [("partner_id", "=", self.commercial_partner_id.id)],
+            "context": {"create": False},
+            "help": Markup("<p class='o_view_nocontent_smiling_face'>{}</p><p>{}</p>").format(
+                self.env._("No check of this supplier yet"),
+                self.env._(
+                    "Check now on the supplier's Social Debt tab asks the RSZ (and the FOD Financiën) at once; the "
+                    "daily re-check and paying one of its bills check it too. Each check appears here with its "
+                    "answer and its proof."
+                ),
+            ),
         }

@@ -1,5 +1,8 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_datetime
 
 from .social_debt_check import PURPOSES
 
@@ -56,6 +59,19 @@ class SocialDebtBatch(models.Model):
         ("ticket_company_unique", "UNIQUE(company_id, ticket)", "A batch reference is used once per company."),
     ]
 
+    @api.depends("ticket", "create_date", "question_count")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for batch in self:
+            if not batch.create_date:
+                batch.display_name = batch.ticket or ""
+                continue
+            batch.display_name = self.env._(
+                "Grouped check of %(date)s (%(count)s questions)",
+                date=format_datetime(self.env, batch.create_date),
+                count=batch.question_count,
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
@@ -95,35 +111,106 @@ class SocialDebtBatch(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Checks of %(batch)s", batch=self.ticket),
+            "name": self.env._("Checks of %(batch)s", batch=self.display_name),
             "res_model": "social.debt.check",
             "view_mode": "list,form",
             "domain": [("batch_id", "=", self.id)],
+            "context": {"create": False},
+            "help": Markup("<p class='o_view_nocontent_smiling_face'>{}</p><p>{}</p>").format(
+                self.env._("No question in this grouped check"),
+                self.env._("Each supplier asked about in this grouped check appears here with its answer."),
+            ),
         }
 
 
+JOBS = [
+    ("monitor", "Daily re-check"),
+    ("send", "Send grouped check"),
+    ("collect", "Collect answers"),
+    ("housekeeping", "Expiry and clean-up"),
+    ("test", "Connection test"),
+]
+COLLECT_OUTCOMES = ("done", "more", "not_ready")
+
+
 class SocialDebtRun(models.Model):
-    """One run of a scheduled job (monitoring, a batch's send or collect): done, skipped or failed."""
+    """One run of a scheduled job (the daily re-check, a grouped check's send or collect, the expiry
+    and clean-up of checks) or a connection test: done, skipped (another run was busy) or failed,
+    with its counts.  The Settings show the last successful run of each job."""
 
     _name = "social.debt.run"
     _description = "Social Debt Job Run"
     _order = "id desc"
     _check_company_auto = True
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    job = fields.Selection(
-        [("monitor", "Monitoring"), ("send", "Send batch"), ("collect", "Collect answers")],
-        required=True,
+    company_id = fields.Many2one(
+        "res.company",
         readonly=True,
+        index=True,
+        help="The company whose connection the run used; empty for a job of the whole installation.",
     )
-    batch_id = fields.Many2one("social.debt.batch", readonly=True, index=True, check_company=True)
+    job = fields.Selection(JOBS, required=True, readonly=True, index=True)
+    batch_id = fields.Many2one(
+        "social.debt.batch", string="Grouped Check", readonly=True, index=True, check_company=True
+    )
     state = fields.Selection(
         [("done", "Done"), ("skipped", "Skipped (already running)"), ("error", "Error")],
         required=True,
         readonly=True,
     )
-    count = fields.Integer(readonly=True, help="Questions sent or answers applied.")
+    count = fields.Integer(
+        readonly=True, help="Suppliers asked, questions sent, answers applied or checks expired, by job."
+    )
+    removed_count = fields.Integer(string="Removed", readonly=True, help="Checks removed after the retention period.")
+    remaining_count = fields.Integer(string="Left for the Next Run", readonly=True)
     message = fields.Char(readonly=True)
+    summary = fields.Char(compute="_compute_summary")
+
+    @api.depends("job", "state", "count", "removed_count", "remaining_count", "message")
+    @api.depends_context("lang")
+    def _compute_summary(self):
+        _ = self.env._
+        for run in self:
+            if run.state == "skipped":
+                run.summary = _("skipped: another run was busy")
+            elif run.state == "error":
+                run.summary = _("failed: %(reason)s", reason=run.message or "-")
+            elif run.job == "monitor":
+                run.summary = _("suppliers asked: %(count)s", count=run.count)
+            elif run.job == "send":
+                run.summary = _("questions sent: %(count)s", count=run.count)
+            elif run.job == "collect":
+                outcome = {
+                    "done": _("all answers in"),
+                    "more": _("more answers to collect"),
+                    "not_ready": _("the answers are not ready yet"),
+                }.get(run.message, "")
+                run.summary = _("answers applied: %(count)s", count=run.count) + (f"; {outcome}" if outcome else "")
+            elif run.job == "housekeeping":
+                run.summary = _(
+                    "checks expired: %(expired)s, removed: %(removed)s, left for the next run: %(remaining)s",
+                    expired=run.count,
+                    removed=run.removed_count,
+                    remaining=run.remaining_count,
+                )
+            else:
+                run.summary = run.message or ""
+
+    @api.depends("job", "create_date")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        jobs = dict(self._fields["job"]._description_selection(self.env))
+        for run in self:
+            moment = format_datetime(self.env, run.create_date) if run.create_date else ""
+            run.display_name = f"{jobs.get(run.job, '')} {moment}".strip()
+
+    @api.model
+    def _last(self, job, company=None):
+        """The last successful run of ``job`` for ``company`` (or of the whole installation)."""
+        return self.sudo().search(
+            [("job", "=", job), ("state", "=", "done"), ("company_id", "=", company.id if company else False)],
+            limit=1,
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

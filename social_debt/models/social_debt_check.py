@@ -1,10 +1,12 @@
 import hashlib
 import logging
+import zlib
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from ..clients import VERDICTS, format_enterprise_number
 
@@ -34,6 +36,8 @@ VERDICT_SELECTION = [(code, VERDICT_LABELS[code]) for code in VERDICTS]
 PURPOSES = [("withholding", "Withholding (art. 30bis/30ter)"), ("procurement", "Public procurement")]
 # What an answered check may still change: its state (to expired, by the daily job) and its proof, once.
 FROZEN_WRITABLE = {"state", "proof_attachment_id"}
+# The advisory lock of the expiry and clean-up (pg_try_advisory_xact_lock(namespace, 0)).
+LOCK_HOUSEKEEPING = zlib.crc32(b"social_debt.housekeeping") & 0x7FFFFFFF
 # Transient faults (timeouts, network, HTTP 5xx) are retried this often by the scheduled jobs.
 MAX_RETRIES = 3
 
@@ -90,7 +94,9 @@ class SocialDebtCheck(models.Model):
     state = fields.Selection(STATES, required=True, readonly=True, default="draft", index=True, copy=False)
     ticket = fields.Char(string="Reference", required=True, readonly=True, index=True, copy=False)
     ticket_cbss = fields.Char(string="KSZ Ticket", readonly=True)
-    batch_id = fields.Many2one("social.debt.batch", string="Batch", readonly=True, index=True, check_company=True)
+    batch_id = fields.Many2one(
+        "social.debt.batch", string="Grouped Check", readonly=True, index=True, check_company=True
+    )
     user_id = fields.Many2one("res.users", string="Asked By", readonly=True, default=lambda self: self.env.uid)
     sent_at = fields.Datetime(readonly=True)
     answered_at = fields.Datetime(readonly=True, index=True)
@@ -102,7 +108,7 @@ class SocialDebtCheck(models.Model):
     )
     # social side (RSZ)
     currency_id = fields.Many2one("res.currency", readonly=True, default=lambda self: self.env.ref("base.EUR"))
-    social_status = fields.Char(readonly=True)
+    social_status = fields.Char(string="Social Status as Sent", readonly=True)
     social_status_code = fields.Char(readonly=True)
     social_obligation = fields.Boolean(string="Social Withholding", readonly=True)
     contributions = fields.Monetary(readonly=True)
@@ -117,9 +123,9 @@ class SocialDebtCheck(models.Model):
     nsso_number = fields.Char(string="RSZ Number", readonly=True)
     employer_name = fields.Char(readonly=True)
     account_update_quarter = fields.Char(string="Employer Account Up To", readonly=True)
-    retainment_status = fields.Char(string="billRetainment Status", readonly=True)
+    retainment_status = fields.Char(string="billRetainment Status as Sent", readonly=True)
     # tax side (FOD Financiën)
-    tax_status = fields.Char(readonly=True)
+    tax_status = fields.Char(string="Tax Status as Sent", readonly=True)
     tax_obligation = fields.Boolean(string="Tax Withholding", readonly=True)
     tax_amount = fields.Monetary(string="Tax Debt", readonly=True)
     tax_amount_known = fields.Boolean(readonly=True)
@@ -133,6 +139,9 @@ class SocialDebtCheck(models.Model):
     duration_ms = fields.Float(string="Duration (ms)", digits=(12, 1), readonly=True)
     proof_attachment_id = fields.Many2one("ir.attachment", string="Proof", readonly=True, copy=False)
     # derived, for the user
+    social_status_display = fields.Char(string="Social Status", compute="_compute_status_display")
+    retainment_status_display = fields.Char(string="billRetainment Status", compute="_compute_status_display")
+    tax_status_display = fields.Char(string="Tax Status", compute="_compute_status_display")
     is_valid_today = fields.Boolean(string="Valid Today", compute="_compute_validity")
     days_left = fields.Integer(compute="_compute_validity")
 
@@ -145,6 +154,30 @@ class SocialDebtCheck(models.Model):
         for check in self:
             check.enterprise_number_display = format_enterprise_number(check.enterprise_number)
 
+    @api.depends("social_status", "social_status_code", "retainment_status", "tax_status")
+    @api.depends_context("lang")
+    def _compute_status_display(self):
+        """The services' status codes in words, with the code the service gave (the words are ours)."""
+        _ = self.env._
+        words = {
+            "DATA_FOUND": _("Data found"),
+            "NO_DATA_FOUND": _("No data found"),
+            "NO_RESULT": _("No result"),
+            "employerFoundBillRetainment": _("Employer found"),
+            "employerNotFound": _("Employer not known to the RSZ"),
+        }
+
+        def display(status, code=""):
+            if not status:
+                return False
+            code = f" {code}" if code and code != status else ""
+            return f"{words[status]} ({status}{code})" if status in words else f"{status}{code}"
+
+        for check in self:
+            check.social_status_display = display(check.social_status, check.social_status_code)
+            check.retainment_status_display = display(check.retainment_status)
+            check.tax_status_display = display(check.tax_status)
+
     @api.depends("valid_until", "answer_date", "state")
     def _compute_validity(self):
         today = brussels_today()
@@ -154,9 +187,11 @@ class SocialDebtCheck(models.Model):
             check.days_left = (check.valid_until - today).days if valid else 0
 
     @api.depends("ticket", "enterprise_number", "answer_date")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for check in self:
-            day = check.answer_date or (check.create_date and check.create_date.date()) or ""
+            day = check.answer_date or (check.create_date and check.create_date.date())
+            day = format_date(self.env, day) if day else ""
             check.display_name = f"{format_enterprise_number(check.enterprise_number)} {day}".strip()
 
     # -- validity ------------------------------------------------------------------------------
@@ -277,7 +312,32 @@ class SocialDebtCheck(models.Model):
         batches = (self - sync).batch_id
         if batches:
             batches.action_retry()
-        return True
+        failed = sync.sudo().filtered(lambda check: check.state != "answered")
+        if len(self) == 1 and sync:
+            check = sync.sudo()
+            labels = dict(self._fields["verdict"]._description_selection(self.env))
+            message = (
+                self.env._("Sent again: %(verdict)s.", verdict=labels[check.verdict])
+                if not failed
+                else self.env._("Sent again, and it failed again: %(reason)s", reason=check.error_message)
+            )
+        else:
+            message = self.env._(
+                "%(count)s check(s) sent again, %(failed)s failed again; grouped checks are collected in the "
+                "background.",
+                count=len(self),
+                failed=len(failed),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if failed else "success",
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _check_user_group(self):
         if not self.env.user.has_group("social_debt.group_social_debt_user"):
@@ -289,6 +349,10 @@ class SocialDebtCheck(models.Model):
     def _cron_housekeeping(self):
         """Mark answered checks whose validity has passed as expired, and remove checks (in batches)
         and job runs older than the retention period, in SQL: the ORM refuses to delete them."""
+        service = self.env["social.debt.service"]
+        if not service._lock(LOCK_HOUSEKEEPING, 0):
+            service._log_run(None, "housekeeping", "skipped")
+            return 0, 0
         today = brussels_today()
         self.env.flush_all()
         self.env.cr.execute(
@@ -316,7 +380,12 @@ class SocialDebtCheck(models.Model):
                 ).unlink()
         self.env.invalidate_all()
         more = removed == RETENTION_BATCH
-        self.env["ir.cron"]._notify_progress(done=expired + removed, remaining=1 if more else 0)
+        remaining = 0
+        if more:
+            self.env.cr.execute("SELECT count(*) FROM social_debt_check WHERE create_date < %s", (limit,))
+            remaining = self.env.cr.fetchone()[0]
+        service._log_run(None, "housekeeping", "done", count=expired, removed_count=removed, remaining_count=remaining)
+        self.env["ir.cron"]._notify_progress(done=expired + removed, remaining=remaining)
         if more:
             self.env.ref("social_debt.ir_cron_social_debt_housekeeping")._trigger()
         return expired, removed

@@ -1,6 +1,7 @@
 import base64
 import json
 import logging
+import threading
 import zlib
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from ..clients import (
     fiscal_obligation,
     new_ticket,
     parse_retainment,
+    self_signed_pem,
     social_obligation,
 )
 from .social_debt_check import MAX_RETRIES, brussels_date
@@ -37,6 +39,12 @@ SANDBOX_PATHS = {
     "efd": "/ksz/EnterpriseFiscalDebtService/v2/consult",
     "rsz": "/rsz/billRetainment/v1",
 }
+# In sandbox mode without a certificate of the company's own, KSZ requests are signed with a
+# certificate this server makes for itself (the sandbox accepts any certificate whose signature
+# holds); it lives in this process's memory only.
+SANDBOX_CERTIFICATE_NAME = "social_debt sandbox demo certificate"
+_sandbox_pem = []
+_sandbox_pem_lock = threading.Lock()
 PAGE_SIZE = 1000
 # A supplier's first verdict is told only when it calls for attention.
 QUIET_FIRST = ("no_debt", "no_data")
@@ -85,6 +93,15 @@ def in_test():
     return tools.config["test_enable"] or modules.module.current_test
 
 
+def sandbox_certificate():
+    """The PEM (certificate and key, no password) with which a company without a certificate of its
+    own signs its requests to the sandbox; made once per process."""
+    with _sandbox_pem_lock:
+        if not _sandbox_pem:
+            _sandbox_pem.append(self_signed_pem(SANDBOX_CERTIFICATE_NAME))
+        return _sandbox_pem[0]
+
+
 def as_text(payload):
     """A payload (bytes) as text PostgreSQL can store: undecodable bytes and NULs replaced."""
     return payload.decode("utf-8", "replace").replace("\x00", "\ufffd") if payload else None
@@ -103,16 +120,26 @@ class SocialDebtService(models.AbstractModel):
     # -- connection -------------------------------------------------------------------------
 
     @api.model
-    def _get_endpoint(self, company=None, kind="eab"):
-        company = company or self.env.company
-        if company.social_debt_mode == "sandbox":
+    def _endpoint_for_mode(self, mode, kind, configured=None):
+        """Where calls of ``kind`` (eab, efd, rsz) go in ``mode``: the sandbox's route, or the
+        production address the company entered (``configured``; empty when there is none)."""
+        if mode == "sandbox":
             sandbox = self.env["ir.config_parameter"].sudo().get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT)
             return f"{sandbox.rstrip('/')}{SANDBOX_PATHS[kind]}"
-        endpoint = {
+        return configured or ""
+
+    @api.model
+    def _configured_endpoint(self, company, kind):
+        return {
             "eab": company.social_debt_endpoint,
             "efd": company.social_debt_fiscal_endpoint,
             "rsz": company.social_debt_billretainment_endpoint,
         }[kind]
+
+    @api.model
+    def _get_endpoint(self, company=None, kind="eab"):
+        company = company or self.env.company
+        endpoint = self._endpoint_for_mode(company.social_debt_mode, kind, self._configured_endpoint(company, kind))
         if not endpoint:
             names = {"eab": "KSZ", "efd": "EnterpriseFiscalDebt", "rsz": "billRetainment"}
             raise UserError(
@@ -127,9 +154,15 @@ class SocialDebtService(models.AbstractModel):
 
     @api.model
     def _certificate(self, company):
+        """The PEM and password that sign the company's requests: its own certificate; in sandbox
+        mode without one, the sandbox demo certificate; in production without one, nothing (the
+        client then says the certificate cannot be read)."""
         secrets = company.sudo()
-        pem = base64.b64decode(secrets.social_debt_certificate) if secrets.social_debt_certificate else b""
-        return pem, secrets.social_debt_certificate_password or None
+        if secrets.social_debt_certificate:
+            return base64.b64decode(secrets.social_debt_certificate), secrets.social_debt_certificate_password or None
+        if company.social_debt_mode == "sandbox":
+            return sandbox_certificate(), None
+        return b"", None
 
     @api.model
     def _get_ksz_client(self, company=None):
@@ -174,6 +207,108 @@ class SocialDebtService(models.AbstractModel):
             return company.social_debt_legal_context_procurement or "Public-Procurement"
         return company.social_debt_legal_context or "Art30bis-Withholding"
 
+    # -- what the Settings tell an administrator ---------------------------------------------------
+
+    @api.model
+    def _certificate_note(self, mode, has_certificate):
+        """What the Settings say about the certificate the chosen environment signs with."""
+        _ = self.env._
+        if has_certificate:
+            return _("The company's own certificate signs the requests.")
+        if mode == "sandbox":
+            return _(
+                "No certificate uploaded: in the sandbox the KSZ requests are signed with a demo certificate that "
+                "this server makes itself (“%(name)s”; the sandbox accepts any certificate whose signature holds), "
+                "and billRetainment is asked without one.",
+                name=SANDBOX_CERTIFICATE_NAME,
+            )
+        return _("No certificate uploaded: production needs the company's certificate; nothing can be asked.")
+
+    @api.model
+    def _test_connection(self, company=None):
+        """The cheapest real calls the company's settings allow, and what they tell.
+
+        KSZ/BCSS source: one signed request for the answers of a grouped check that does not exist,
+        which asks nothing about any enterprise; the KSZ's "unknown batch" fault means the request
+        reached it and its signature, the company's enterprise number and the legal context were
+        accepted.  billRetainment source: the withholding obligation of the company's own enterprise
+        number.  With the tax side: EnterpriseFiscalDebt for the company's own enterprise number,
+        without the amount.  Returns ``(outcome, message)``: outcome ``success``, ``refused``,
+        ``certificate``, ``unreachable``, ``settings`` or ``error``; the message says in plain words
+        what happened.  Every test is kept as a job run.
+        """
+        company = company or self.env.company
+        _ = self.env._
+        service = self.with_company(company)
+        answered = []
+        endpoint = ""
+        try:
+            own = company.social_debt_enterprise_number
+            if not own:
+                raise SocialDebtError("no_customer_number")
+            legal_context = service._legal_context(company, "withholding")
+            if company.social_debt_backend == "billretainment":
+                endpoint = service._get_endpoint(company, "rsz")
+                client = service._get_billretainment_client(company)
+                try:
+                    _found, seconds = client.search([own])
+                finally:
+                    client.close()
+                answered.append((endpoint, seconds))
+            if company.social_debt_backend == "ksz" or company.social_debt_check_tax:
+                endpoint = service._get_endpoint(company, "eab" if company.social_debt_backend == "ksz" else "efd")
+                client = service._get_ksz_client(company)
+                try:
+                    if company.social_debt_backend == "ksz":
+                        try:
+                            _page, seconds = client.collect_batch(new_ticket(), legal_context, 0, 1)
+                        except SocialDebtError as error:
+                            if error.code != "unknown_batch":  # an answer: the request was accepted
+                                raise
+                            seconds = error.duration
+                        answered.append((endpoint, seconds))
+                    if company.social_debt_check_tax:
+                        endpoint = service._get_endpoint(company, "efd")
+                        _answer, seconds = client.check_fiscal(own, new_ticket(), legal_context, include_amount=False)
+                        answered.append((endpoint, seconds))
+                finally:
+                    client.close()
+        except SocialDebtError as error:
+            outcome, message = service._test_outcome(error, endpoint)
+        except UserError as error:  # an endpoint is missing
+            outcome, message = "settings", str(error)
+        else:
+            outcome = "success"
+            services = [
+                _("%(endpoint)s answered in %(seconds).2f seconds", endpoint=where, seconds=seconds)
+                for where, seconds in answered
+            ]
+            message = _("%(services)s: the connection works.", services="; ".join(services))
+        service._log_run(company, "test", "done" if outcome == "success" else "error", message=message)
+        return outcome, message
+
+    @api.model
+    def _test_outcome(self, error, endpoint):
+        _ = self.env._
+        reason = self._error_message(error)
+        if error.code == "signature_refused":
+            return "refused", _(
+                "The KSZ/BCSS refused the company's certificate: %(detail)s", detail=error.detail or reason
+            )
+        if error.code in ("unauthorized", "forbidden"):
+            return "refused", _(
+                "The service refused the company's credentials (HTTP %(status)s).", status=error.status or "-"
+            )
+        if error.code == "soap_fault":
+            return "refused", _("The KSZ/BCSS refused the request: %(detail)s", detail=error.detail or reason)
+        if error.code in ("certificate", "tls"):
+            return "certificate", _("Certificate problem: %(reason)s", reason=reason)
+        if error.code in ("network", "timeout") or error.code.startswith("http_5"):
+            return "unreachable", _("%(endpoint)s cannot be reached: %(reason)s", endpoint=endpoint, reason=reason)
+        if error.code == "no_customer_number":
+            return "settings", reason
+        return "error", _("The service answered with an error: %(reason)s (%(code)s)", reason=reason, code=error.code)
+
     # -- messages -------------------------------------------------------------------------------
 
     @api.model
@@ -197,6 +332,10 @@ class SocialDebtService(models.AbstractModel):
             "soap_fault": _("The KSZ/BCSS refused the request."),
             "timeout": _("The service did not answer in time. Try again later."),
             "network": _("The service cannot be reached. Check the connection and try again."),
+            "tls": _(
+                "The secure connection failed: the service's certificate is not trusted, or the service refused "
+                "the company's client certificate."
+            ),
             "malformed": _("The service sent an answer that cannot be read."),
             "too_large": _("The service sent an answer larger than allowed."),
             "unauthorized": _("The service refused the company's credentials."),
@@ -567,18 +706,21 @@ class SocialDebtService(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _log_run(self, company, job, state, batch=None, count=0, message=""):
+    def _log_run(self, company, job, state, batch=None, count=0, message="", **counts):
+        """Record a run of a job (``company`` empty for a job of the whole installation); ``counts``:
+        ``removed_count`` and ``remaining_count``."""
         return (
             self.env["social.debt.run"]
             .sudo()
             .create(
                 {
-                    "company_id": company.id,
+                    "company_id": company.id if company else False,
                     "job": job,
                     "state": state,
                     "batch_id": batch.id if batch else False,
                     "count": count,
                     "message": (message or "")[:250],
+                    **counts,
                 }
             )
         )
@@ -706,13 +848,13 @@ class SocialDebtService(models.AbstractModel):
             }
         )
         if error.retryable and batch.attempts < MAX_RETRIES:
-            self._log_run(batch.company_id, job, "error", batch, message=error.code)
+            self._log_run(batch.company_id, job, "error", batch, message=self._error_message(error))
             cron = self.env.ref("social_debt.ir_cron_social_debt_batches")
             cron._trigger(fields.Datetime.now() + timedelta(minutes=5 * batch.attempts))
             return False
         batch.write({"state": "error"})
         self._write_error(checks, error)
-        self._log_run(batch.company_id, job, "error", batch, message=error.code)
+        self._log_run(batch.company_id, job, "error", batch, message=self._error_message(error))
         return False
 
     @api.model
@@ -731,7 +873,8 @@ class SocialDebtService(models.AbstractModel):
         try:
             client = self._get_ksz_client(company)
         except (SocialDebtError, UserError) as error:
-            self._log_run(company, "collect", "error", batch, message=str(error))
+            reason = self._error_message(error) if isinstance(error, SocialDebtError) else str(error)
+            self._log_run(company, "collect", "error", batch, message=reason)
             return "error"
         pages = applied = 0
         outcome = "more"
@@ -751,7 +894,7 @@ class SocialDebtService(models.AbstractModel):
                 self._commit()
         except SocialDebtError as error:
             batch.write({"error_code": error.code, "error_message": self._error_message(error)})
-            self._log_run(company, "collect", "error", batch, applied, error.code)
+            self._log_run(company, "collect", "error", batch, applied, self._error_message(error))
             return "error"
         finally:
             client.close()

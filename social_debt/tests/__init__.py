@@ -6,3 +6,7 @@ from . import test_access
 from . import test_monitoring
 from . import test_billretainment
 from . import test_tour
+from . import test_visibility
+from . import test_settings_status
+from . import test_screens
+from . import test_translations

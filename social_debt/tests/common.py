@@ -134,15 +134,16 @@ class SocialDebtMixin(SandboxCaseMixin):
     def simulate(self, prefix="ksz", reset=True, **knobs):
         """Set ``knobs`` of the sandbox's simulation under ``prefix``, after a reset (knobs and batches)."""
         base = f"{self.sandbox_url}/{prefix}/_simulation"
+        context = self.sandbox_control.ssl_context  # an HTTPS sandbox's CA, if the class runs one
         if reset:
-            urlopen(Request(base, method="DELETE"), timeout=10).read()  # noqa: S310 - loopback URL
+            urlopen(Request(base, method="DELETE"), timeout=10, context=context).read()  # noqa: S310 - loopback URL
         if knobs:
             request = Request(base, data=json.dumps(knobs).encode(), method="POST")
-            urlopen(request, timeout=10).read()  # noqa: S310 - loopback URL
+            urlopen(request, timeout=10, context=context).read()  # noqa: S310 - loopback URL
 
     def enterprises(self, scenario, limit=1, offset=0):
         url = f"{self.sandbox_url}/ksz/_simulation/enterprises?scenario={scenario}&limit={limit}&offset={offset}"
-        with urlopen(url, timeout=10) as answer:  # noqa: S310 - loopback URL
+        with urlopen(url, timeout=10, context=self.sandbox_control.ssl_context) as answer:  # noqa: S310 - loopback URL
             return [item["enterpriseNumber"] for item in json.loads(answer.read())["enterprises"]]
 
     def calls(self, prefix="/ksz/"):
