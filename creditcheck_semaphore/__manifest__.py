@@ -1,6 +1,7 @@
 {
     "name": "CreditCheck Semaphore",
-    "summary": "Green, orange and red CreditCheck risk badges for Czech and Slovak partners",
+    "summary": "CreditCheck's green, orange and red risk badges on Czech and Slovak partners, refreshed nightly, "
+    "with change events, acknowledgement and alerts on quotations, orders and invoices",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "author": "Register Connectors",

@@ -242,3 +242,28 @@ def test_an_answer_is_streamed_into_a_sink(sandbox):
     lines, _report = read(client(sandbox), "GetCreditChecksCompressed", sink=kept.append)
     again = cc.ParseReport()
     assert [tuple(line) for line in cc.iter_answer_lines([b"".join(kept)], again)] == [tuple(line) for line in lines]
+
+
+def test_an_untrusted_certificate_is_a_certificate_problem(tmp_path, monkeypatch):
+    """CreditCheck behind a certificate the machine does not trust: said as such, not as "unreachable"."""
+    from sandbox import start_in_thread
+    from sandbox.tls import make_test_pki
+
+    pki = make_test_pki(tmp_path)
+    server = start_in_thread(seed=4242, tls=pki.tls_config(require_client_cert=False))
+    try:
+        untrusting = client(server)
+        with pytest.raises(cc.CreditcheckError) as caught:
+            read(untrusting, "GetCreditChecksBatch", last_id=2**63 - 1)
+        assert caught.value.code == "certificate", caught.value
+        assert "TLS certificate is not accepted" in caught.value.message
+        # trusting the sandbox's CA, the same call goes through: an empty list of changes (a CA
+        # bundle named in the environment would win over the session's, as requests merges them)
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+        trusting = client(server)
+        trusting.session.verify = str(pki.ca_file)
+        lines, report = read(trusting, "GetCreditChecksBatch", last_id=2**63 - 1)
+        assert (lines, report.lines_read) == ([], 0)
+    finally:
+        server.stop()

@@ -113,6 +113,10 @@ class CreditcheckClient:
                 service = client.create_service(binding_name, self.endpoint)
             except requests.Timeout as exc:
                 raise CreditcheckError("timeout", f"CreditCheck's WSDL {self.wsdl} came too late: {exc}") from exc
+            except requests.exceptions.SSLError as exc:
+                raise CreditcheckError(
+                    "certificate", f"the TLS certificate of CreditCheck's WSDL {self.wsdl} is not accepted: {exc}"
+                ) from exc
             except requests.RequestException as exc:
                 raise CreditcheckError("network", f"CreditCheck's WSDL {self.wsdl} cannot be read: {exc}") from exc
             except OSError as exc:
@@ -144,7 +148,13 @@ class CreditcheckClient:
                 stream=True,
             )
         except requests.Timeout as exc:
-            raise CreditcheckError("timeout", f"CreditCheck did not answer {method} in time: {exc}") from exc
+            raise CreditcheckError(
+                "timeout", f"CreditCheck did not answer {method} within {self.timeout:g} seconds: {exc}"
+            ) from exc
+        except requests.exceptions.SSLError as exc:
+            raise CreditcheckError(
+                "certificate", f"CreditCheck's TLS certificate is not accepted for {method}: {exc}"
+            ) from exc
         except requests.RequestException as exc:
             raise CreditcheckError("network", f"CreditCheck cannot be reached for {method}: {exc}") from exc
 

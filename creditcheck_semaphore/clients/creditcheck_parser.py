@@ -56,7 +56,7 @@ class CreditcheckError(Exception):
     """Any failure talking to CreditCheck or reading its answer.
 
     ``code`` is stable: ``login_refused``, ``daily_limit``, ``soap_fault``, ``http``,
-    ``network``, ``timeout``, ``base64``, ``zip``, ``oversize``, ``xml``, ``shape``,
+    ``network``, ``timeout``, ``certificate``, ``base64``, ``zip``, ``oversize``, ``xml``, ``shape``,
     ``count``, ``wsdl``, ``config``.
     """
 

@@ -8,5 +8,6 @@ from . import creditcheck_alert_mixin
 from . import res_company
 from . import res_partner
 from . import res_config_settings
+from . import creditcheck_settings_status
 from . import sale_order
 from . import account_move

@@ -1,3 +1,5 @@
+import logging
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -12,6 +14,8 @@ ACTIVITIES = {
     "invoice": "creditcheck_alert_invoice",
 }
 BUTTON_ROUTE = "/web/dataset/call_button"
+
+_logger = logging.getLogger(__name__)
 
 
 class CreditcheckAlertMixin(models.AbstractModel):
@@ -54,12 +58,16 @@ class CreditcheckAlertMixin(models.AbstractModel):
 
     def _creditcheck_message(self, partner):
         names = dict(partner._fields["creditcheck_state"]._description_selection(self.env))
-        text = self.env._(
-            "CreditCheck shows %(partner)s as %(state)s (record %(record)s).",
-            partner=partner.name,
-            state=names.get(partner.creditcheck_state, partner.creditcheck_state),
-            record=partner.creditcheck_record_id or "-",
-        )
+        state = names.get(partner.creditcheck_state, partner.creditcheck_state)
+        if partner.creditcheck_record_id:
+            text = self.env._(
+                "CreditCheck shows %(partner)s as %(state)s (record %(record)s).",
+                partner=partner.name,
+                state=state,
+                record=partner.creditcheck_record_id,
+            )
+        else:
+            text = self.env._("CreditCheck shows %(partner)s as %(state)s.", partner=partner.name, state=state)
         if partner.creditcheck_defunct:
             text += " " + self.env._("The subject is defunct.")
         return text
@@ -111,7 +119,7 @@ class CreditcheckAlertMixin(models.AbstractModel):
                     "CreditCheck alerts block %s. An override needs a reason.", self._creditcheck_label(activity)
                 )
             )
-            raise RedirectWarning(
+            block = RedirectWarning(
                 message,
                 self.env.ref("creditcheck_semaphore.creditcheck_override_wizard_action").id,
                 self.env._("Override with a reason"),
@@ -122,6 +130,18 @@ class CreditcheckAlertMixin(models.AbstractModel):
                     "default_activity": activity,
                 },
             )
+            # An expected stop the user sees and answers, not a server error: Odoo's request
+            # handler logs an exception with a ``loglevel`` at that level, without a traceback
+            # (odoo.http.Application.__call__); this line says what happened instead.
+            block.loglevel = logging.DEBUG
+            _logger.info(
+                "CreditCheck alert stopped %s on %s %s for user %s (override with a reason offered)",
+                activity,
+                self._name,
+                blocked.ids,
+                self.env.uid,
+            )
+            raise block
         for record in risky:
             if reason:
                 record._creditcheck_note("override", activity, reason)

@@ -32,6 +32,11 @@ class CreditcheckEvent(models.Model):
     acknowledged = fields.Boolean(readonly=True, index=True)
     acknowledged_by = fields.Many2one("res.users", readonly=True)
     acknowledged_on = fields.Datetime(readonly=True)
+    acknowledged_with_status = fields.Boolean(
+        string="Acknowledged with the Status",
+        readonly=True,
+        help="Acknowledged together with the partner's status; undoing that brings it back.",
+    )
 
     def init(self):
         # One event per record and company; the events of shared partners (no company) count as one company.
@@ -89,13 +94,66 @@ class CreditcheckEvent(models.Model):
         self.invalidate_model()
         return created, highest
 
-    def action_acknowledge(self):
+    @api.model
+    def _of_subject(self, company, country, ico):
+        """The events of a subject in ``company`` (of the shared partners: no company)."""
+        return self.sudo().search([("company_id", "=", company.id), ("country", "=", country), ("ico", "=", ico)])
+
+    def _record_number(self):
+        self.ensure_one()
+        return int(self.record_id) if (self.record_id or "").isdigit() else 0
+
+    def _set_acknowledged(self, acknowledged, with_status=False):
+        if not acknowledged:
+            fields_off = ("acknowledged", "acknowledged_by", "acknowledged_on", "acknowledged_with_status")
+            self.sudo().write(dict.fromkeys(fields_off, False))
+            return
+        self.sudo().write(
+            {
+                "acknowledged": True,
+                "acknowledged_by": self.env.uid,
+                "acknowledged_on": fields.Datetime.now(),
+                "acknowledged_with_status": with_status,
+            }
+        )
+
+    def _current_entities(self):
+        """The commercial entities whose current CreditCheck record is this event's record."""
+        self.ensure_one()
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .search(self._partners_domain() + [("creditcheck_record_id", "=", self.record_id)])
+            .filtered(lambda partner: partner.commercial_partner_id == partner)
+        )
+
+    def _check_user(self):
         if not self.env.user.has_group("creditcheck_semaphore.group_creditcheck_user"):
             raise AccessError(self.env._("Only CreditCheck users acknowledge events."))
         self.check_access("read")  # the record rules: only events of the user's companies
-        self.filtered(lambda event: not event.acknowledged).sudo().write(
-            {"acknowledged": True, "acknowledged_by": self.env.uid, "acknowledged_on": fields.Datetime.now()}
-        )
+
+    def action_acknowledge(self):
+        """Acknowledge events; the event of a partner's current record acknowledges its status too."""
+        self._check_user()
+        todo = self.filtered(lambda event: not event.acknowledged)
+        todo._set_acknowledged(True)
+        for event in todo:
+            entity = event._current_entities()[:1]
+            if entity and entity.creditcheck_state in ("orange", "red") and not entity._creditcheck_acknowledged():
+                entity._creditcheck_set_acknowledged(event.record_id, from_events=True)
+                entity._creditcheck_note_acknowledgement(event.record_id)
+        return True
+
+    def action_unacknowledge(self):
+        """Undo: the events are to acknowledge again; a partner's status acknowledged with one of them too."""
+        self._check_user()
+        done = self.filtered("acknowledged")
+        done._set_acknowledged(False)
+        for event in done:
+            entity = event._current_entities()[:1]
+            if entity and entity.creditcheck_ack_record_id == event.record_id:
+                entity._creditcheck_set_acknowledged(False, from_events=True)
+                entity._creditcheck_note_acknowledgement(event.record_id, undone=True)
         return True
 
     def _notify_partners(self):
@@ -148,6 +206,7 @@ class CreditcheckEvent(models.Model):
         partners.write({"creditcheck_digest_pending": False})
         mails = self.env["mail.mail"].sudo()
         if not events and not partners:
+            self.env["creditcheck.sync"]._record_job("digest", mails=0)
             return mails
         managers = self.env.ref("creditcheck_semaphore.group_creditcheck_manager").users.filtered(
             lambda user: user.email and user.active
@@ -167,6 +226,7 @@ class CreditcheckEvent(models.Model):
                     .with_company(company)
                     ._digest_mail(company, company_partners, company_events, users)
                 )
+        self.env["creditcheck.sync"]._record_job("digest", mails=len(mails))
         return mails
 
     @api.model

@@ -14,8 +14,12 @@ REPORT_HOSTS = {"cz": "www.creditcheck.cz", "sk": "www.creditcheck.sk"}
 REPORT_ROUTE = "/creditcheck/report"
 SANDBOX_URL_PARAM = "register_connectors.sandbox_url"
 SANDBOX_URL_DEFAULT = "http://127.0.0.1:8070"
+# The sandbox's documented account (sandbox/services/creditcheck.py), used there when none is entered.
+SANDBOX_LOGIN = "api_sandbox"
+SANDBOX_PASSWORD = "sandbox"  # noqa: S105 - the sandbox's public demo account, not a secret
 DEFAULT_MAX_DECOMPRESSED_MB = 256
-TIMEOUT = 30
+TIMEOUT_PARAM = "creditcheck_semaphore.timeout"
+DEFAULT_TIMEOUT = 30
 OPERATION_TIMEOUT = 900
 
 
@@ -41,15 +45,57 @@ class CreditcheckService(models.AbstractModel):
     _description = "CreditCheck Service"
 
     @api.model
+    def _mode(self):
+        return self.env["ir.config_parameter"].sudo().get_param("creditcheck_semaphore.mode", "production")
+
+    @api.model
     def _get_endpoint(self, country):
         """The CreditCheckAktualizace URL for ``country`` ('cz' or 'sk')."""
+        return self._endpoint_for_mode(self._mode(), country)
+
+    @api.model
+    def _endpoint_for_mode(self, mode, country, configured=None):
+        """Where the calls of ``country`` go in ``mode``: the sandbox's, else ``configured`` or the setting."""
         if country not in DEFAULT_ENDPOINTS:
             raise UserError(self.env._("CreditCheck serves Czech and Slovak subjects only, not %s.", country))
         params = self.env["ir.config_parameter"].sudo()
-        if params.get_param("creditcheck_semaphore.mode", "production") == "sandbox":
+        if mode == "sandbox":
             sandbox = params.get_param(SANDBOX_URL_PARAM, SANDBOX_URL_DEFAULT).rstrip("/")
             return f"{sandbox}/creditcheck/{country}/CreditCheckAktualizace.asmx"
-        return params.get_param(f"creditcheck_semaphore.endpoint_{country}") or DEFAULT_ENDPOINTS[country]
+        return configured or params.get_param(f"creditcheck_semaphore.endpoint_{country}") or DEFAULT_ENDPOINTS[country]
+
+    @api.model
+    def _credentials(self):
+        """(login, password) of the calls: the entered account; in the sandbox without one, the sandbox's."""
+        params = self.env["ir.config_parameter"].sudo()
+        login = params.get_param("creditcheck_semaphore.login")
+        password = params.get_param("creditcheck_semaphore.password")
+        if self._mode() == "sandbox" and not (login and password):
+            return SANDBOX_LOGIN, SANDBOX_PASSWORD
+        return login, password
+
+    @api.model
+    def _login_note(self, mode, has_account):
+        """What the Settings say about the account the chosen environment will use."""
+        if has_account:
+            return self.env._("The login and password entered here are used.")
+        if mode == "sandbox":
+            return self.env._(
+                "No login entered: the sandbox's documented account “%(login)s” is used.", login=SANDBOX_LOGIN
+            )
+        return self.env._(
+            "No login entered: production needs the API account CreditCheck issued (its login starts with “api”); "
+            "CreditCheck cannot be asked."
+        )
+
+    @api.model
+    def _timeout(self):
+        """Seconds to wait for CreditCheck to accept the connection (and to answer a connection test)."""
+        try:
+            value = float(self.env["ir.config_parameter"].sudo().get_param(TIMEOUT_PARAM) or DEFAULT_TIMEOUT)
+        except ValueError:
+            value = DEFAULT_TIMEOUT
+        return min(max(value, 1), 300)
 
     @api.model
     def _get_wsdl(self, country):
@@ -71,17 +117,21 @@ class CreditcheckService(models.AbstractModel):
         return max(megabytes, 1) * 1024 * 1024
 
     @api.model
-    def _get_client(self, country):
-        """A CreditcheckClient for ``country``, from the installation's settings."""
-        params = self.env["ir.config_parameter"].sudo()
+    def _get_client(self, country, operation_timeout=OPERATION_TIMEOUT):
+        """A CreditcheckClient for ``country``, from the installation's settings.
+
+        ``operation_timeout``: how long to wait for the answer once connected (CreditCheck
+        prepares its lists for minutes; a connection test waits no longer than it connects).
+        """
+        login, password = self._credentials()
         return CreditcheckClient(
             self._get_endpoint(country),
-            params.get_param("creditcheck_semaphore.login"),
-            params.get_param("creditcheck_semaphore.password"),
+            login,
+            password,
             country=country,
             wsdl=self._get_wsdl(country),
-            timeout=TIMEOUT,
-            operation_timeout=OPERATION_TIMEOUT,
+            timeout=self._timeout(),
+            operation_timeout=operation_timeout,
             max_decompressed=self._max_decompressed(),
         )
 

@@ -1,3 +1,4 @@
+import json
 import logging
 import tempfile
 import time
@@ -29,6 +30,11 @@ LOCKS = {
 }
 DEFAULT_HOLD_SHARE = 50
 DEFAULT_SINGLE_LIMIT = 200
+# "Test connection" asks for the records after the largest record ID the WSDL allows (s:long):
+# CreditCheck checks the login and answers with an empty list.
+MAX_RECORD_ID = 2**63 - 1
+TEST_METHOD = "GetCreditChecksBatch"
+JOB_PARAM = "creditcheck_semaphore.last_run_%s"
 
 
 def _lock_key(text):
@@ -278,10 +284,14 @@ class CreditcheckSync(models.AbstractModel):
     # -- one subject ------------------------------------------------------------------------
 
     @api.model
-    def _single_checks_left(self, country):
-        """How many GetCreditCheckIc calls are left in the last 24 hours (CreditCheck allows 200)."""
-        limit = self._int_param("creditcheck_semaphore.single_daily_limit", DEFAULT_SINGLE_LIMIT, 0, 100000)
-        used = (
+    def _single_limit(self):
+        """How many GetCreditCheckIc calls CreditCheck allows in 24 hours (200)."""
+        return self._int_param("creditcheck_semaphore.single_daily_limit", DEFAULT_SINGLE_LIMIT, 0, 100000)
+
+    @api.model
+    def _single_checks_used(self, country):
+        """How many GetCreditCheckIc calls were made in the last 24 hours."""
+        return (
             self.env["creditcheck.sync.log"]
             .sudo()
             .search_count(
@@ -293,7 +303,31 @@ class CreditcheckSync(models.AbstractModel):
                 ]
             )
         )
-        return max(limit - used, 0)
+
+    @api.model
+    def _single_checks_left(self, country):
+        """How many GetCreditCheckIc calls are left in the last 24 hours (CreditCheck allows 200)."""
+        return max(self._single_limit() - self._single_checks_used(country), 0)
+
+    # -- the other jobs' last runs --------------------------------------------------------------
+
+    @api.model
+    def _record_job(self, job, **counts):
+        """Note the end of a successful run of ``job`` (notify, digest) with its counts, for the Settings.
+
+        Written in the run's transaction: a run that fails leaves the last successful one.
+        """
+        value = json.dumps({"at": fields.Datetime.to_string(fields.Datetime.now()), **counts})
+        self.env["ir.config_parameter"].sudo().set_param(JOB_PARAM % job, value)
+
+    @api.model
+    def _last_job(self, job):
+        """``{"at": ..., counts...}`` of the last successful run of ``job``, or an empty dict."""
+        try:
+            value = json.loads(self.env["ir.config_parameter"].sudo().get_param(JOB_PARAM % job) or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) and value.get("at") else {}
 
     @api.model
     def _run_single(self, country, ico):
@@ -336,6 +370,76 @@ class CreditcheckSync(models.AbstractModel):
         values = self._log_values(report, 1, changed, time.monotonic() - started)
         log = self.env["creditcheck.sync.log"].sudo().create(dict(base, state="done", **values))
         return log, left - 1
+
+    # -- the connection test -------------------------------------------------------------------
+
+    @api.model
+    def _test_connection(self):
+        """The cheapest real call for each country of the settings, and what it tells.
+
+        GetCreditChecksBatch for the records after the largest possible record ID:
+        CreditCheck checks the login and answers with an empty list; none of the 200
+        one-subject checks a day is used and nothing is applied.  Each call is in the
+        sync log as a connection test.  Returns ``(outcome, message)``: outcome
+        ``success``, ``refused``, ``certificate``, ``unreachable`` or ``error``.
+        """
+        names = {"cz": self.env._("Czech"), "sk": self.env._("Slovak")}
+        service = self.env["creditcheck.service"]
+        countries = self._countries() or ["cz"]
+        results = []
+        for country in countries:
+            endpoint = service._get_endpoint(country)
+            report = ParseReport()
+            base = {"country": country, "kind": "test", "method": TEST_METHOD, "date_start": fields.Datetime.now()}
+            started = time.monotonic()
+            try:
+                client = service._get_client(country, operation_timeout=service._timeout())
+                for _line in client.iter_lines(TEST_METHOD, report, last_id=MAX_RECORD_ID):
+                    pass
+            except CreditcheckError as error:
+                outcome, text = self._test_outcome(error, endpoint)
+                values = dict(base, state="failed", error=str(error))
+            else:
+                seconds = time.monotonic() - started
+                outcome = "success"
+                text = self.env._(
+                    "CreditCheck answered at %(endpoint)s in %(seconds).2f seconds: the connection works.",
+                    endpoint=endpoint,
+                    seconds=seconds,
+                )
+                values = dict(base, state="done")
+            self.env["creditcheck.sync.log"].sudo().create(
+                dict(self._log_values(report, seconds=time.monotonic() - started), **values)
+            )
+            results.append((outcome, text if len(countries) == 1 else f"{names[country]}: {text}"))
+        outcomes = {outcome for outcome, _text in results}
+        worst = next((o for o in ("refused", "certificate", "unreachable", "error") if o in outcomes), "success")
+        return worst, " ".join(text for _outcome, text in results)
+
+    @api.model
+    def _test_outcome(self, error, endpoint):
+        _ = self.env._
+        if error.code == "login_refused":
+            login = self.env["creditcheck.service"]._credentials()[0]
+            return "refused", _("CreditCheck refused the login “%(login)s”: check the login and password.", login=login)
+        if error.code == "config":
+            return "refused", _(
+                "No login and password: production needs the API account CreditCheck issued; nothing was asked."
+            )
+        if error.code == "certificate":
+            return "certificate", _(
+                "Certificate problem at %(endpoint)s: %(reason)s", endpoint=endpoint, reason=error.message
+            )
+        if error.code == "timeout":
+            seconds = f"{self.env['creditcheck.service']._timeout():g}"
+            return "unreachable", _(
+                "%(endpoint)s did not answer within %(seconds)s seconds.", endpoint=endpoint, seconds=seconds
+            )
+        if error.code == "network":
+            return "unreachable", _(
+                "%(endpoint)s cannot be reached: %(reason)s", endpoint=endpoint, reason=error.message
+            )
+        return "error", _("CreditCheck answered with an error: %(reason)s", reason=error.message)
 
     # -- crons and buttons -----------------------------------------------------------------------
 

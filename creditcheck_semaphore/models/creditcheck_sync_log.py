@@ -10,6 +10,7 @@ KINDS = [
     ("changes", "Change tracking"),
     ("defunct", "Defunct subjects"),
     ("single", "One subject"),
+    ("test", "Connection test"),
 ]
 LOG_STATES = [
     ("done", "Done"),
@@ -42,7 +43,7 @@ class CreditcheckSyncLog(models.Model):
     state = fields.Selection(LOG_STATES, default="done", required=True, readonly=True, index=True, copy=False)
     date_start = fields.Datetime(string="Start", default=fields.Datetime.now, readonly=True, index=True)
     date_end = fields.Datetime(string="End", readonly=True)
-    duration = fields.Float(string="Seconds", readonly=True, digits=(16, 2))
+    duration = fields.Float(string="Duration (seconds)", readonly=True, digits=(16, 2))
     user_id = fields.Many2one("res.users", string="Run by", default=lambda self: self.env.user, readonly=True)
     lines_read = fields.Integer(readonly=True)
     lines_applied = fields.Integer(readonly=True, help="Subjects stored, or events created by change tracking.")
@@ -58,6 +59,34 @@ class CreditcheckSyncLog(models.Model):
     note = fields.Text(readonly=True)
     answer_attachment_id = fields.Many2one("ir.attachment", string="Kept answer", readonly=True, copy=False)
     confirmed_by = fields.Many2one("res.users", readonly=True, copy=False)
+    summary = fields.Char(compute="_compute_summary", help="What the run did, in words.")
+
+    @api.depends("kind", "state", "lines_read", "lines_applied", "partners_changed", "ico")
+    @api.depends_context("lang")
+    def _compute_summary(self):
+        _ = self.env._
+        states = dict(self._fields["state"]._description_selection(self.env))
+        for log in self:
+            values = {
+                "lines": log.lines_read,
+                "applied": log.lines_applied,
+                "partners": log.partners_changed,
+                "ico": log.ico or "",
+            }
+            if log.state != "done":
+                log.summary = states.get(log.state)
+            elif log.kind == "complete":
+                log.summary = _(
+                    "%(applied)s subjects applied from %(lines)s lines, %(partners)s partners changed", **values
+                )
+            elif log.kind == "changes":
+                log.summary = _("%(applied)s new events from %(lines)s records", **values)
+            elif log.kind == "defunct":
+                log.summary = _("%(applied)s defunct subjects, %(partners)s partners changed", **values)
+            elif log.kind == "single":
+                log.summary = _("IČO %(ico)s checked, %(partners)s partners changed", **values)
+            else:
+                log.summary = _("the connection works")
 
     @api.model
     def _last_applied(self, country, kind):

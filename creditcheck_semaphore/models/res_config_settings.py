@@ -1,14 +1,14 @@
-from datetime import datetime, time, timedelta
-
 from odoo import api, fields, models
 
-from .creditcheck_service import DEFAULT_ENDPOINTS, DEFAULT_MAX_DECOMPRESSED_MB, MODES, insecure_locations
-from .creditcheck_sync import DEFAULT_HOLD_SHARE
-
-REFRESH_CRONS = (
-    "creditcheck_semaphore.ir_cron_creditcheck_semaphore_refresh",
-    "creditcheck_semaphore.ir_cron_creditcheck_semaphore_track_changes",
+from .creditcheck_service import (
+    DEFAULT_ENDPOINTS,
+    DEFAULT_MAX_DECOMPRESSED_MB,
+    DEFAULT_TIMEOUT,
+    MODES,
+    TIMEOUT_PARAM,
+    insecure_locations,
 )
+from .creditcheck_sync import DEFAULT_HOLD_SHARE
 
 
 class ResConfigSettings(models.TransientModel):
@@ -76,8 +76,16 @@ class ResConfigSettings(models.TransientModel):
     creditcheck_refresh_hour = fields.Integer(
         string="Nightly Refresh Hour",
         default=2,
-        config_parameter="creditcheck_semaphore.refresh_hour",
-        help="Hour of the day (server time, UTC) of the complete refresh and the change tracking.",
+        help="Hour of the day, in your time zone, of the complete refresh; the change tracking follows half an "
+        "hour later.",
+    )
+    creditcheck_timeout = fields.Integer(
+        string="CreditCheck Timeout",
+        default=DEFAULT_TIMEOUT,
+        config_parameter=TIMEOUT_PARAM,
+        help="Seconds to wait for CreditCheck to accept the connection (1 to 300); Test connection also waits "
+        "no longer for the answer. The lists themselves, which CreditCheck prepares for minutes, are waited for up "
+        "to 15 minutes.",
     )
     creditcheck_defunct_per_year = fields.Integer(
         string="Defunct Lists per Year", default=2, config_parameter="creditcheck_semaphore.defunct_per_year"
@@ -132,16 +140,8 @@ class ResConfigSettings(models.TransientModel):
         self.creditcheck_defunct_per_year = min(max(self.creditcheck_defunct_per_year or 1, 1), 4)
         self.creditcheck_refresh_hour = min(max(self.creditcheck_refresh_hour, 0), 23)
         self.creditcheck_hold_share = min(max(self.creditcheck_hold_share, 0), 100)
-        result = super().set_values()
-        now = fields.Datetime.now()
-        at = datetime.combine(now.date(), time(self.creditcheck_refresh_hour))
-        if at <= now:
-            at += timedelta(days=1)
-        for offset, xmlid in enumerate(REFRESH_CRONS):
-            cron = self.env.ref(xmlid, raise_if_not_found=False)
-            if cron and cron.sudo().nextcall != at + timedelta(minutes=30 * offset):
-                cron.sudo().nextcall = at + timedelta(minutes=30 * offset)
-        return result
+        self.creditcheck_timeout = min(max(self.creditcheck_timeout or DEFAULT_TIMEOUT, 1), 300)
+        return super().set_values()
 
     def action_creditcheck_fetch_defunct(self):
         return self.env["creditcheck.sync"].action_fetch_defunct()

@@ -6,7 +6,12 @@ from odoo.exceptions import AccessError, UserError
 
 from .creditcheck_status import STATES
 
-BADGES = STATES + [("acknowledged", "Acknowledged"), ("deactivated", "Deactivated")]
+BADGES = STATES + [
+    # an acknowledged status keeps its colour, with a mark
+    ("orange_acknowledged", "Orange, acknowledged"),
+    ("red_acknowledged", "Red, acknowledged"),
+    ("deactivated", "Deactivated"),
+]
 RISK_LEVELS = {"orange": ("orange", "red"), "red": ("red",)}
 NOTIFY_BATCH = 200
 
@@ -29,6 +34,24 @@ def normalise_ico(company_registry, vat):
             except dic.ValidationError:
                 continue
     return False
+
+
+def creditcheck_subject(country_code, company_registry, vat):
+    """(IČO, 'cz' or 'sk') of the subject CreditCheck knows a partner by, or (False, False).
+
+    In the Czech Republic or Slovakia: the IČO from the registry number, else from the
+    VAT number.  Without a country: only from a Czech or Slovak VAT number, whose prefix
+    gives the country (a bare 8-digit registry number may be any country's: a Dutch KvK
+    number passes the IČO check digit one time in ten).  Elsewhere: none.
+    """
+    if country_code in ("CZ", "SK"):
+        ico = normalise_ico(company_registry, vat)
+        return (ico, country_code.lower()) if ico else (False, False)
+    if not country_code and vat:
+        compact = "".join(vat.split()).upper()
+        ico = normalise_ico(False, compact) if compact[:2] in ("CZ", "SK") else False
+        return (ico, compact[:2].lower()) if ico else (False, False)
+    return False, False
 
 
 class ResPartner(models.Model):
@@ -56,10 +79,18 @@ class ResPartner(models.Model):
     creditcheck_subject_ico = fields.Char(
         string="IČO of the Company (CreditCheck)", related="commercial_partner_id.creditcheck_ico"
     )
+    creditcheck_applies = fields.Boolean(
+        string="CreditCheck Applies",
+        compute="_compute_creditcheck_applies",
+        help="CreditCheck rates Czech and Slovak subjects: partners in the Czech Republic or Slovakia that are "
+        "companies or have a registry or VAT number, and partners without a country whose VAT number is Czech or "
+        "Slovak; their contact persons show their company's status.",
+    )
     creditcheck_state = fields.Selection(
         STATES, string="CreditCheck Status", default="grey", readonly=True, copy=False, required=True
     )
     creditcheck_previous_state = fields.Selection(STATES, readonly=True, copy=False)
+    creditcheck_previous_record_id = fields.Char(string="Previous CreditCheck Record ID", readonly=True, copy=False)
     creditcheck_record_id = fields.Char(string="CreditCheck Record ID", readonly=True, copy=False)
     creditcheck_defunct = fields.Boolean(string="Defunct Subject", readonly=True, copy=False)
     creditcheck_change_date = fields.Datetime(string="CreditCheck Status Changed", readonly=True, copy=False)
@@ -81,11 +112,29 @@ class ResPartner(models.Model):
     @api.depends("company_registry", "vat", "country_id", "is_company", "parent_id", "commercial_partner_id")
     def _compute_creditcheck_ico(self):
         for partner in self:
-            code = partner.country_id.code
-            own = partner.commercial_partner_id == partner
-            ico = normalise_ico(partner.company_registry, partner.vat) if own and code in (False, "CZ", "SK") else False
+            if partner.commercial_partner_id == partner:
+                ico, country = creditcheck_subject(partner.country_id.code, partner.company_registry, partner.vat)
+            else:
+                ico, country = False, False
             partner.creditcheck_ico = ico
-            partner.creditcheck_country = ("sk" if code == "SK" else "cz") if ico else False
+            partner.creditcheck_country = country
+
+    @api.depends(
+        "commercial_partner_id.creditcheck_ico",
+        "commercial_partner_id.country_id",
+        "commercial_partner_id.is_company",
+        "commercial_partner_id.company_registry",
+        "commercial_partner_id.vat",
+    )
+    def _compute_creditcheck_applies(self):
+        """A subject with an IČO, or a Czech or Slovak company (or a partner with a registry or VAT number
+        there) whose IČO is missing or fails the check: it shows grey, and says why."""
+        for partner in self:
+            entity = partner.commercial_partner_id
+            partner.creditcheck_applies = bool(entity.creditcheck_ico) or (
+                entity.country_id.code in ("CZ", "SK")
+                and bool(entity.is_company or entity.company_registry or entity.vat)
+            )
 
     def _compute_creditcheck_sync_date(self):
         logs = {country: self.env["creditcheck.sync.log"]._last_done(country).date_end for country in ("cz", "sk")}
@@ -97,29 +146,32 @@ class ResPartner(models.Model):
         "creditcheck_state",
         "creditcheck_record_id",
         "creditcheck_ack_record_id",
-        "creditcheck_ico",
-        "country_id",
+        "creditcheck_applies",
         "commercial_partner_id.creditcheck_state",
         "commercial_partner_id.creditcheck_record_id",
         "commercial_partner_id.creditcheck_ack_record_id",
-        "commercial_partner_id.country_id",
     )
     def _compute_creditcheck_badge(self):
         deactivated = self.env["creditcheck.deactivation"]._deactivated(self)
         for partner in self:
             entity = partner.commercial_partner_id
-            if entity.country_id and entity.country_id.code not in ("CZ", "SK"):
-                partner.creditcheck_badge = False  # CreditCheck has no data outside CZ and SK: no badge
+            if not partner.creditcheck_applies:
+                partner.creditcheck_badge = False  # CreditCheck rates Czech and Slovak subjects only: no badge
             elif entity.id in deactivated:
                 partner.creditcheck_badge = "deactivated"
-            elif (
-                entity.creditcheck_state in ("orange", "red")
-                and entity.creditcheck_record_id
-                and entity.creditcheck_ack_record_id == entity.creditcheck_record_id
-            ):
-                partner.creditcheck_badge = "acknowledged"
+            elif entity._creditcheck_acknowledged():
+                partner.creditcheck_badge = f"{entity.creditcheck_state}_acknowledged"
             else:
                 partner.creditcheck_badge = entity.creditcheck_state
+
+    def _creditcheck_acknowledged(self):
+        """True when this commercial entity's orange or red status is acknowledged (its current record)."""
+        self.ensure_one()
+        return bool(
+            self.creditcheck_state in ("orange", "red")
+            and self.creditcheck_record_id
+            and self.creditcheck_ack_record_id == self.creditcheck_record_id
+        )
 
     @api.depends("commercial_partner_id.creditcheck_ico", "commercial_partner_id.creditcheck_country", "company_id")
     def _compute_creditcheck_report_url(self):
@@ -203,6 +255,7 @@ class ResPartner(models.Model):
             )
             UPDATE res_partner p
                SET creditcheck_previous_state = p.creditcheck_state,
+                   creditcheck_previous_record_id = p.creditcheck_record_id,
                    creditcheck_state = w.state,
                    creditcheck_record_id = w.record_id,
                    creditcheck_defunct = w.defunct,
@@ -224,6 +277,7 @@ class ResPartner(models.Model):
             [
                 "creditcheck_state",
                 "creditcheck_previous_state",
+                "creditcheck_previous_record_id",
                 "creditcheck_record_id",
                 "creditcheck_defunct",
                 "creditcheck_change_date",
@@ -250,19 +304,33 @@ class ResPartner(models.Model):
             partner = partner.with_context(lang=partner._creditcheck_lang())
             env = partner.env
             names = dict(self._fields["creditcheck_state"]._description_selection(env))
+            new = names.get(partner.creditcheck_state)
+            record, previous_record = partner.creditcheck_record_id, partner.creditcheck_previous_record_id
+            defunct_note = True
             if partner.creditcheck_previous_state != partner.creditcheck_state:
                 text = env._(
                     "CreditCheck status changed from %(old)s to %(new)s.",
                     old=names.get(partner.creditcheck_previous_state, "-"),
-                    new=names.get(partner.creditcheck_state),
+                    new=new,
+                )
+            elif record and record != previous_record:
+                text = env._(
+                    "CreditCheck has a new record (%(record)s) with the same status %(new)s.", record=record, new=new
+                )
+            elif record != previous_record:
+                text = env._("CreditCheck no longer names a record of this subject; the status stays %(new)s.", new=new)
+            elif partner.creditcheck_defunct:
+                defunct_note = False
+                text = env._(
+                    "CreditCheck lists the subject as defunct (zaniklý subjekt); the status stays %(new)s.", new=new
                 )
             else:
+                defunct_note = False
                 text = env._(
-                    "CreditCheck has a new record (%(record)s) with the same status %(new)s.",
-                    record=partner.creditcheck_record_id or "-",
-                    new=names.get(partner.creditcheck_state),
+                    "The subject is no longer on CreditCheck's list of defunct subjects; the status stays %(new)s.",
+                    new=new,
                 )
-            if partner.creditcheck_defunct:
+            if partner.creditcheck_defunct and defunct_note:
                 text += " " + env._("The subject is defunct (zaniklý subjekt).")
             partner.message_post(body=Markup("<p>%s</p>") % text, subtype_xmlid="mail.mt_note")
         self.write({"creditcheck_notify_pending": False})
@@ -280,6 +348,7 @@ class ResPartner(models.Model):
             [("notified", "=", False)]
         )
         self.env["ir.cron"]._notify_progress(done=len(pending) + len(new_events), remaining=remaining)
+        self.env["creditcheck.sync"]._record_job("notify", done=len(pending) + len(new_events), remaining=remaining)
         if remaining:
             self.env.ref("creditcheck_semaphore.ir_cron_creditcheck_semaphore_notify")._trigger()
         return remaining
@@ -291,61 +360,135 @@ class ResPartner(models.Model):
             raise AccessError(self.env._("This is for CreditCheck users only."))
         self.check_access("read")
 
-    def action_creditcheck_acknowledge(self):
-        """Hide the badge while the current record ID stays current.
+    def _creditcheck_subject_partners(self):
+        """Every partner of this commercial entity's subject in its company (the shared ones for a shared one)."""
+        self.ensure_one()
+        entity = self.commercial_partner_id
+        return self.sudo().search(
+            [
+                ("creditcheck_ico", "=", entity.creditcheck_ico),
+                ("creditcheck_country", "=", entity.creditcheck_country),
+                ("company_id", "=", entity.company_id.id),
+            ]
+        )
 
-        For every commercial entity of the subject in the partner's company (the
-        shared partners for a shared one), never in another company.
+    def _creditcheck_set_acknowledged(self, record, from_events=False):
+        """Acknowledge ``record`` (or undo the acknowledgement: ``record`` False) for this entity's subject.
+
+        Every commercial entity of the subject in the entity's company follows, and
+        so do its events: acknowledging the status acknowledges the events up to its
+        record; undoing it brings back the events it acknowledged and the event of
+        the record.  ``from_events``: the events themselves were just (un)acknowledged.
+        """
+        self.ensure_one()
+        entity = self.commercial_partner_id
+        previous = entity.creditcheck_ack_record_id
+        entity._creditcheck_subject_partners().write(
+            {
+                "creditcheck_ack_record_id": record or False,
+                "creditcheck_ack_user_id": self.env.uid if record else False,
+                "creditcheck_ack_date": fields.Datetime.now() if record else False,
+            }
+        )
+        if from_events:
+            return
+        events = self.env["creditcheck.event"]._of_subject(
+            entity.company_id, entity.creditcheck_country, entity.creditcheck_ico
+        )
+        if record:
+            events.filtered(
+                lambda event: not event.acknowledged and event._record_number() <= int(record)
+            )._set_acknowledged(True, with_status=True)
+        elif previous:
+            events.filtered(
+                lambda event: event.acknowledged and (event.acknowledged_with_status or event.record_id == previous)
+            )._set_acknowledged(False)
+
+    def action_creditcheck_acknowledge(self):
+        """Acknowledge the current orange or red record: the badge keeps its colour, marked acknowledged.
+
+        No more alerts until a new record arrives.  For every commercial entity of
+        the subject in the partner's company (the shared partners for a shared one),
+        never in another company; the subject's events up to the record follow.
         """
         self._creditcheck_check_user()
-        for entity in self.commercial_partner_id.filtered(
-            lambda p: p.creditcheck_state in ("orange", "red") and p.creditcheck_record_id
-        ):
-            same = self.sudo().search(
-                [
-                    ("creditcheck_ico", "=", entity.creditcheck_ico),
-                    ("creditcheck_country", "=", entity.creditcheck_country),
-                    ("company_id", "=", entity.company_id.id),
-                ]
+        for entity in self.commercial_partner_id:
+            if entity.creditcheck_state not in ("orange", "red") or not entity.creditcheck_record_id:
+                continue
+            if entity._creditcheck_acknowledged():
+                continue
+            entity._creditcheck_set_acknowledged(entity.creditcheck_record_id)
+            entity._creditcheck_note_acknowledgement(entity.creditcheck_record_id)
+        return True
+
+    def _creditcheck_note_acknowledgement(self, record, undone=False):
+        """The chatter note of an acknowledgement of ``record`` (or of its undoing) on this entity."""
+        self.ensure_one()
+        if undone:
+            body = self.env._("Acknowledgement of CreditCheck record %(record)s undone.", record=record)
+        else:
+            body = self.env._(
+                "CreditCheck record %(record)s acknowledged: the status stays shown, marked acknowledged, "
+                "without alerts until a new record arrives.",
+                record=record,
             )
-            same.write(
-                {
-                    "creditcheck_ack_record_id": entity.creditcheck_record_id,
-                    "creditcheck_ack_user_id": self.env.uid,
-                    "creditcheck_ack_date": fields.Datetime.now(),
-                }
-            )
-            entity.sudo().message_post(
-                body=self.env._(
-                    "CreditCheck record %(record)s acknowledged; the badge is hidden until a new record arrives.",
-                    record=entity.creditcheck_record_id,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def action_creditcheck_unacknowledge(self):
+        """Undo the acknowledgement of the current record: the status alerts again, its events are to acknowledge."""
+        self._creditcheck_check_user()
+        for entity in self.commercial_partner_id:
+            if not entity._creditcheck_acknowledged():
+                continue
+            record = entity.creditcheck_ack_record_id
+            entity._creditcheck_set_acknowledged(False)
+            entity._creditcheck_note_acknowledgement(record, undone=True)
         return True
 
     def action_creditcheck_check_now(self):
-        """Ask CreditCheck about this subject now (GetCreditCheckIc, 200 calls a day)."""
+        """Ask CreditCheck about this subject now (GetCreditCheckIc, 200 calls a day) and say what changed."""
         self.ensure_one()
         self._creditcheck_check_user()
         entity = self.commercial_partner_id
         if not entity.creditcheck_ico:
             raise UserError(self.env._("This partner has no valid Czech or Slovak IČO."))
+        before = (entity.creditcheck_state, entity.creditcheck_record_id)
         _log, left = self.env["creditcheck.sync"]._run_single(entity.creditcheck_country, entity.creditcheck_ico)
+        entity.invalidate_recordset()
+        names = dict(self._fields["creditcheck_state"]._description_selection(self.env))
+        state = names.get(entity.creditcheck_state)
+        unchanged = (entity.creditcheck_state, entity.creditcheck_record_id) == before
+        if unchanged:
+            message = self.env._(
+                "%(partner)s checked: nothing changed, the status is still %(state)s. "
+                "%(left)s checks left in 24 hours.",
+                partner=entity.display_name,
+                state=state,
+                left=left,
+            )
+        elif entity.creditcheck_state != before[0]:
+            message = self.env._(
+                "%(partner)s checked: the status changed from %(old)s to %(state)s. %(left)s checks left in 24 hours.",
+                partner=entity.display_name,
+                old=names.get(before[0]),
+                state=state,
+                left=left,
+            )
+        else:
+            message = self.env._(
+                "%(partner)s checked: the status is still %(state)s, with a new record. "
+                "%(left)s checks left in 24 hours.",
+                partner=entity.display_name,
+                state=state,
+                left=left,
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("CreditCheck"),
-                "message": self.env._(
-                    "%(partner)s checked: %(state)s. %(left)s checks left in 24 hours.",
-                    partner=entity.display_name,
-                    state=dict(self._fields["creditcheck_state"]._description_selection(self.env)).get(
-                        entity.creditcheck_state
-                    ),
-                    left=left,
-                ),
-                "type": "info",
+                "message": message,
+                "type": "info" if unchanged else "warning",
                 "sticky": False,
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },

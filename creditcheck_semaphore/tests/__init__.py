@@ -8,3 +8,6 @@ from . import test_reports
 from . import test_multicompany
 from . import test_jobs
 from . import test_tour
+from . import test_visibility
+from . import test_settings_status
+from . import test_screens

@@ -19,22 +19,22 @@ class TestCreditcheckDeactivationEvents(CreditcheckCase):
         )
         cls.env["creditcheck.sync"]._run("cz", "complete")
 
-    def test_acknowledge_hides_until_a_new_record_id(self):
+    def test_acknowledged_until_a_new_record_id(self):
         self.assertEqual(self.sazka.creditcheck_badge, "red")
         first_id = self.sazka.creditcheck_record_id
         self.sazka.with_user(self.salesman).action_creditcheck_acknowledge()
         self.assertRecordValues(
             self.sazka | self.sazka_branch,
             [
-                {"creditcheck_badge": "acknowledged", "creditcheck_ack_record_id": first_id},
-                {"creditcheck_badge": "acknowledged", "creditcheck_ack_record_id": first_id},
+                {"creditcheck_badge": "red_acknowledged", "creditcheck_ack_record_id": first_id},
+                {"creditcheck_badge": "red_acknowledged", "creditcheck_ack_record_id": first_id},
             ],
         )
         self.assertEqual(self.sazka.creditcheck_ack_user_id, self.salesman)
-        # day 1: an orange partial record, the overall record ID stays: still hidden
+        # day 1: an orange partial record, the overall record ID stays: still acknowledged
         self.simulate(day=1)
         self.env["creditcheck.sync"]._run("cz", "complete")
-        self.assertEqual(self.sazka.creditcheck_badge, "acknowledged")
+        self.assertEqual(self.sazka.creditcheck_badge, "red_acknowledged")
         # day 2: a new red record, same colour, new ID: shown again, and the salesperson is told
         self.sazka.creditcheck_notify_pending = False
         self.simulate(day=2)

@@ -58,7 +58,7 @@ class TestCreditcheckTwoCompanies(CreditcheckHttpCase):
 
     def test_acknowledge_within_the_partners_company(self):
         self.sazka_a.with_user(self.salesman).action_creditcheck_acknowledge()
-        self.assertEqual(self.sazka_a.creditcheck_badge, "acknowledged")
+        self.assertEqual(self.sazka_a.creditcheck_badge, "red_acknowledged")
         self.assertEqual(self.sazka_b.creditcheck_badge, "red")
         self.assertFalse(self.sazka_b.creditcheck_ack_record_id)
         # and over RPC not at all on the other company's partner

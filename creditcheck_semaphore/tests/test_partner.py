@@ -17,12 +17,12 @@ class TestCreditcheckPartner(CreditcheckCase):
         self.assertFalse(normalise_ico(False, "DE123456789"))
         self.assertEqual(normalise_ico("12345678", "CZ47116307"), SAZKA)  # a bad registry number, a good VAT
 
-    def test_only_czech_slovak_or_countryless_partners(self):
+    def test_only_czech_slovak_partners_or_a_czech_slovak_vat_number(self):
         partners = self.env["res.partner"].create(
             [
                 {"name": "CZ", "company_registry": SAZKA, "country_id": self.cz.id},
                 {"name": "SK", "company_registry": "35757442", "country_id": self.sk.id},
-                {"name": "none", "company_registry": "177041"},
+                {"name": "none", "company_registry": "177041", "vat": "CZ 00177041"},
                 {"name": "DE", "company_registry": SAZKA, "country_id": self.env.ref("base.de").id},
                 {"name": "bad", "company_registry": "12345678", "country_id": self.cz.id},
             ]
@@ -45,7 +45,7 @@ class TestCreditcheckPartner(CreditcheckCase):
         # the paid report goes through this server, which adds the code (see test_reports)
         self.assertEqual(partners[1].creditcheck_report_url, f"/creditcheck/report/{partners[1].id}")
         self.assertFalse(partners[3].creditcheck_report_url)
-        # a badge only in CZ, SK or without a country; grey there when there is no valid IČO
+        # a badge only on Czech and Slovak subjects; grey there when there is no valid IČO
         self.assertEqual(partners.mapped("creditcheck_badge"), ["grey", "grey", "grey", False, "grey"])
 
     def test_new_partner_takes_the_stored_status_and_loses_it_abroad(self):
@@ -79,5 +79,5 @@ class TestCreditcheckPartner(CreditcheckCase):
         # acknowledging on the person acknowledges the company, and both show it
         person.with_user(self.salesman).action_creditcheck_acknowledge()
         (company | person).invalidate_recordset(["creditcheck_badge"])
-        self.assertEqual((company | person).mapped("creditcheck_badge"), ["acknowledged", "acknowledged"])
+        self.assertEqual((company | person).mapped("creditcheck_badge"), ["red_acknowledged", "red_acknowledged"])
         self.assertFalse(person.creditcheck_ack_record_id)

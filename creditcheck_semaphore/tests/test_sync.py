@@ -240,7 +240,13 @@ class TestCreditcheckBadInput(CreditcheckCase):
         self.fail_with("login_refused")
 
     def test_missing_credentials(self):
-        self.env["ir.config_parameter"].sudo().set_param("creditcheck_semaphore.login", "")
+        # in production (the sandbox uses its documented account when none is entered)
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("creditcheck_semaphore.mode", "production")
+        params.set_param(
+            "creditcheck_semaphore.endpoint_cz", f"{self.sandbox_url}/creditcheck/cz/CreditCheckAktualizace.asmx"
+        )
+        params.set_param("creditcheck_semaphore.login", "")
         self.fail_with("config")
 
     def test_malformed_soap_answer(self):

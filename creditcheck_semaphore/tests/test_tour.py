@@ -29,7 +29,7 @@ class TestCreditcheckTour(CreditcheckHttpCase):
         self.start_tour("/odoo/contacts?view_type=list", "creditcheck_semaphore_acknowledge_tour", login="admin")
         sazka.invalidate_recordset()
         self.assertEqual(sazka.creditcheck_ack_record_id, first_id)
-        self.assertEqual(sazka.creditcheck_badge, "acknowledged")
+        self.assertEqual(sazka.creditcheck_badge, "red_acknowledged")
 
         self.simulate(subjects=60, day=2)  # a new red record for Sazka: same colour, new record ID
         self.env["creditcheck.sync"]._run("cz", "complete")
@@ -43,3 +43,63 @@ class TestCreditcheckTour(CreditcheckHttpCase):
         self.assertIn("Red", order.creditcheck_alert)
         warning = order._onchange_creditcheck_partner()["warning"]
         self.assertIn("Sazka", warning["message"])
+
+
+@tagged("post_install", "-at_install")
+class TestCreditcheckFiltersTour(CreditcheckHttpCase):
+    """In the partner list, the colour and defunct filters narrow what the other filters chose."""
+
+    def test_filters_combine_with_and(self):
+        self.simulate(subjects=60)
+        subjects = self.subjects(limit=60)
+        defunct = next(s for s in subjects if s["defunct"])
+        red = next(s for s in subjects if s["status"] == 3 and not s["defunct"])
+        orange = next(s for s in subjects if s["status"] == 2 and not s["defunct"])
+        Partner = self.env["res.partner"]
+        for name, subject, is_company in (
+            ("Defunct Company", defunct, True),
+            ("Defunct Person", defunct, False),
+            ("Living Red", red, True),
+            ("Living Orange", orange, True),
+        ):
+            Partner.create(
+                {
+                    "name": name,
+                    "is_company": is_company,
+                    "company_registry": subject["ico"],
+                    "country_id": self.cz.id,
+                }
+            )
+        self.run_sync("complete")
+        self.run_sync("defunct")
+        self.assertEqual(
+            Partner.search([("name", "in", ["Defunct Company", "Defunct Person"])]).mapped("creditcheck_defunct"),
+            [True, True],
+        )
+        self.start_tour("/odoo/contacts?view_type=list", "creditcheck_semaphore_filters_tour", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditcheckSettingsTour(CreditcheckHttpCase):
+    """The administrator chooses the sandbox, sees where the calls go and which account is used,
+    tests the connection and reads the jobs' last runs, with units on every number."""
+
+    def test_settings_tour(self):
+        admin = self.env.ref("base.user_admin")
+        admin.tz = "Europe/Prague"
+        self.simulate(subjects=60)
+        self.make_partners(self.subjects(limit=10))
+        self.assertEqual(self.run_sync("complete").state, "done")
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("creditcheck_semaphore.mode", "production")
+        params.set_param("creditcheck_semaphore.login", "")
+        params.set_param("creditcheck_semaphore.password", "")
+        params.set_param("creditcheck_semaphore.countries", "cz,sk")
+        self.sandbox_control.clear_requests()
+        self.start_tour("/odoo/settings#creditcheck_semaphore", "creditcheck_semaphore_settings_tour", login="admin")
+        self.assertEqual(params.get_param("creditcheck_semaphore.mode"), "sandbox")
+        # the test made one call per country, with the sandbox's documented account, logged
+        tests = self.env["creditcheck.sync.log"].search([("kind", "=", "test")], order="id")
+        self.assertRecordValues(tests, [{"country": "cz", "state": "done"}, {"country": "sk", "state": "done"}])
+        self.assertEqual(len(self.sandbox_control.requests("/creditcheck/")), 2)
+

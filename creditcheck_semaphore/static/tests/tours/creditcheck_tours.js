@@ -28,8 +28,8 @@ registry.category("web_tour.tours").add("creditcheck_semaphore_acknowledge_tour"
             run: "click",
         },
         {
-            content: "The badge is hidden",
-            trigger: ".o_creditcheck_header .badge:contains(Acknowledged)",
+            content: "The badge keeps its colour, marked acknowledged",
+            trigger: ".o_creditcheck_header .badge.text-bg-danger:contains(Red, acknowledged)",
         },
         {
             content: "Back to the list",
@@ -37,8 +37,8 @@ registry.category("web_tour.tours").add("creditcheck_semaphore_acknowledge_tour"
             run: "click",
         },
         {
-            content: "The list no longer shows red for Sazka",
-            trigger: sazkaBadge("Acknowledged"),
+            content: "The list shows Sazka red, acknowledged",
+            trigger: sazkaBadge("Red, acknowledged"),
         },
     ],
 });
@@ -94,6 +94,135 @@ registry.category("web_tour.tours").add("creditcheck_semaphore_sale_tour", {
         {
             content: "Saved, the warning still shown",
             trigger: "body:not(:has(.o_form_dirty)) .o_creditcheck_alert:contains(Red)",
+        },
+    ],
+});
+
+const filterItem = (label) => `.o_filter_menu .o_menu_item:contains(${label})`;
+
+registry.category("web_tour.tours").add("creditcheck_semaphore_filters_tour", {
+    steps: () => [
+        {
+            content: "The partner list is there",
+            trigger: ".o_list_view .o_data_row",
+        },
+        {
+            content: "Open the filters",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Companies",
+            trigger: filterItem("Companies"),
+            run: "click",
+        },
+        {
+            content: "CreditCheck red",
+            trigger: filterItem("CreditCheck red"),
+            run: "click",
+        },
+        {
+            content: "Defunct subjects",
+            trigger: filterItem("Defunct subjects"),
+            run: "click",
+        },
+        {
+            content: "Three facets, one per question: they narrow each other (AND), none ORs with another",
+            trigger:
+                ".o_searchview:has(.o_searchview_facet:contains(Companies):not(:contains(CreditCheck))):has(.o_searchview_facet:contains(CreditCheck red):not(:contains(Defunct)):not(:contains(Companies))):has(.o_searchview_facet:contains(Defunct subjects):not(:contains(red)))",
+        },
+        {
+            content: "Only the defunct red company is listed, not the living red one nor the defunct person",
+            trigger:
+                ".o_list_view:has(.o_data_row:contains(Defunct Company)):not(:has(.o_data_row:contains(Living Red))):not(:has(.o_data_row:contains(Defunct Person)))",
+        },
+        {
+            content: "CreditCheck orange as well: red or orange, still defunct companies only",
+            trigger: filterItem("CreditCheck orange"),
+            run: "click",
+        },
+        {
+            content: "The colours share one facet",
+            trigger: ".o_searchview_facet:contains(CreditCheck red):contains(CreditCheck orange):not(:contains(Defunct))",
+        },
+        {
+            content: "Still only the defunct red company",
+            trigger:
+                ".o_list_view:has(.o_data_row:contains(Defunct Company)):not(:has(.o_data_row:contains(Living Red))):not(:has(.o_data_row:contains(Living Orange)))",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("creditcheck_semaphore_settings_tour", {
+    steps: () => [
+        {
+            content: "The CreditCheck section is in the Settings page",
+            trigger: "#creditcheck_environment",
+        },
+        {
+            content: "Production: the calls go to CreditCheck",
+            trigger: "#creditcheck_environment .o_creditcheck_endpoint:contains(creditwebservices.creditcheck.cz)",
+        },
+        {
+            content: "Choose the local sandbox",
+            trigger: "#creditcheck_environment select",
+            run: "selectByLabel Sandbox (local simulator)",
+        },
+        {
+            content: "The endpoint shown follows the choice: no CreditCheck address while the sandbox is chosen",
+            trigger:
+                "#creditcheck_environment:not(:contains(creditwebservices.creditcheck)) .o_creditcheck_endpoint:contains(/creditcheck/cz/CreditCheckAktualizace.asmx)",
+        },
+        {
+            content: "... and the production endpoints are not offered",
+            trigger: "body:not(:has(#creditcheck_endpoints))",
+        },
+        {
+            content: "Without a login, the settings say which account the sandbox gets",
+            trigger: "#creditcheck_credentials .o_creditcheck_login_note:contains(api_sandbox)",
+        },
+        {
+            content: "Save the settings: the page reloads",
+            trigger: ".o_form_button_save",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The settings page shows again, saved in the sandbox",
+            trigger: "#creditcheck_environment .o_creditcheck_endpoint:contains(/creditcheck/sk/CreditCheckAktualizace.asmx)",
+        },
+        {
+            content: "Test the connection",
+            trigger: "#creditcheck_environment button.o_creditcheck_test_connection",
+            run: "click",
+        },
+        {
+            content: "It says plainly that the connection works",
+            trigger: ".o_notification:has(.o_notification_bar.bg-success):contains(the connection works)",
+        },
+        {
+            content: "Units on every number: the timeout in seconds",
+            trigger: "#creditcheck_timeout span:contains(seconds)",
+        },
+        {
+            content: "Units on every number: the refresh hour in the administrator's time zone",
+            trigger: "#creditcheck_refresh_hour:contains(your time zone):contains(Europe/Prague)",
+        },
+        {
+            content: "Units on every number: defunct lists a year",
+            trigger: "#creditcheck_defunct_per_year span:contains(times a year)",
+        },
+        {
+            content: "Units on every number: MB and %",
+            trigger: "#creditcheck_download:has(span:contains(MB)):has(span:contains(%))",
+        },
+        {
+            content: "The last successful refresh with its counts",
+            trigger: "#creditcheck_job_complete:contains(Czech: ):contains(subjects applied from)",
+        },
+        {
+            content: "... and the jobs not run yet say so",
+            trigger: "#creditcheck_job_defunct:contains(not run yet)",
         },
     ],
 });
