@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import SAZKA, CreditcheckHttpCase
@@ -103,3 +104,55 @@ class TestCreditcheckSettingsTour(CreditcheckHttpCase):
         self.assertRecordValues(tests, [{"country": "cz", "state": "done"}, {"country": "sk", "state": "done"}])
         self.assertEqual(len(self.sandbox_control.requests("/creditcheck/")), 2)
 
+
+@tagged("post_install", "-at_install")
+class TestCreditcheckCzechTour(CreditcheckHttpCase):
+    """An administrator switches to Czech: the CreditCheck screens have no English left."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("cs_CZ")
+        cls.env["ir.module.module"]._load_module_terms(["creditcheck_semaphore"], ["cs_CZ"], overwrite=True)
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.admin.write({"lang": "en_US", "tz": "Europe/Prague"})
+        cls.simulate(subjects=60)
+        cls.sazka = cls.env["res.partner"].create(
+            {
+                "name": "Sazka a.s.",
+                "is_company": True,
+                "company_registry": SAZKA,
+                "country_id": cls.cz.id,
+                "user_id": cls.salesman.id,
+            }
+        )
+        for kind in ("complete", "changes"):
+            cls.env["creditcheck.sync"]._run("cz", kind)
+        cls.env["res.partner"]._cron_creditcheck_notify()
+        cls.env.company.creditcheck_alert_order = "block"
+        product = cls.env["product.product"].create({"name": "Widget"})
+        cls.order = cls.env["sale.order"].create(
+            {"partner_id": cls.sazka.id, "order_line": [Command.create({"product_id": product.id})]}
+        )
+
+    def test_czech_screens(self):
+        self.assertTrue(self.env["res.lang"]._lang_get("cs_CZ").active)
+        self.assertEqual(self.sazka.creditcheck_badge, "red")
+        self.start_tour(f"/odoo/contacts/{self.sazka.id}", "creditcheck_semaphore_czech_partner_tour", login="admin")
+        self.assertEqual(self.admin.lang, "cs_CZ")
+        self.assertEqual(self.sazka.creditcheck_badge, "red", "acknowledged, then undone")
+        for path, tour in (
+            (
+                "/odoo/action-creditcheck_semaphore.creditcheck_sync_log_action",
+                "creditcheck_semaphore_czech_lists_tour",
+            ),
+            (
+                "/odoo/action-creditcheck_semaphore.creditcheck_deactivation_action",
+                "creditcheck_semaphore_czech_deactivations_tour",
+            ),
+            (f"/odoo/action-sale.action_quotations/{self.order.id}", "creditcheck_semaphore_czech_override_tour"),
+            ("/odoo/settings#creditcheck_semaphore", "creditcheck_semaphore_czech_settings_tour"),
+        ):
+            with self.subTest(tour=tour):
+                self.start_tour(path, tour, login="admin")
+        self.assertEqual(self.order.state, "draft", "the block held, the override was cancelled")
