@@ -130,6 +130,51 @@ def test_the_demo_partners_have_their_first_creditcheck_colours(demo_database):
     assert coloured > 0
 
 
+def test_a_creditcheck_sync_works_on_the_demo(demo_database):
+    """The demo's Czech and Slovak partners have their colours and change events from the first
+    synchronisations; the demo's Czech salesperson checks one at once and the administrator's
+    connection test works: real calls to the sandbox with the demo's account."""
+    admin = rpc(demo_database, "admin", "admin")
+    names = ["demo_partner_sazka", "demo_partner_strojirna", "demo_partner_pekarny", "demo_partner_zanikla",
+             "demo_partner_kosice"]  # fmt: skip
+    refs = admin(
+        "ir.model.data", "search_read", [("module", "=", "creditcheck_semaphore"), ("name", "in", names)],
+        fields=["name", "res_id"],
+    )  # fmt: skip
+    ids = {ref["name"]: ref["res_id"] for ref in refs}
+    partners = {
+        partner["id"]: partner
+        for partner in admin(
+            "res.partner",
+            "read",
+            list(ids.values()),
+            fields=["creditcheck_badge", "creditcheck_defunct", "creditcheck_country", "creditcheck_event_count"],
+        )  # fmt: skip
+    }
+    seen = {
+        name: (partners[ids[name]]["creditcheck_badge"], partners[ids[name]]["creditcheck_defunct"]) for name in names
+    }
+    assert seen == {
+        "demo_partner_sazka": ("red", False),
+        "demo_partner_strojirna": ("orange", False),
+        "demo_partner_pekarny": ("green", False),
+        "demo_partner_zanikla": ("red", True),
+        "demo_partner_kosice": ("orange", False),
+    }, seen
+    assert partners[ids["demo_partner_kosice"]]["creditcheck_country"] == "sk"
+    assert partners[ids["demo_partner_sazka"]]["creditcheck_event_count"] > 0
+    runs = admin("creditcheck.sync.log", "search_read", [("kind", "in", ["complete", "changes", "defunct"])],
+                 fields=["state"])  # fmt: skip
+    assert {run["state"] for run in runs} == {"done"}, runs
+    jana = rpc(demo_database, "jana", "jana")
+    result = jana("res.partner", "action_creditcheck_check_now", [ids["demo_partner_sazka"]])
+    assert "nothing changed, the status is still Red" in result["params"]["message"], result
+    settings = admin("res.config.settings", "create", {})
+    result = admin("res.config.settings", "action_creditcheck_test_connection", [settings])
+    assert result["params"]["type"] == "success", result
+    assert "the connection works" in result["params"]["message"]
+
+
 def test_a_kvk_search_works_on_the_first_click(demo_database):
     """The demo's Dutch salesperson searches the register for the demo contact and fills it: the demo
     company asks the sandbox with the sandbox's documented key, having no key of its own."""

@@ -30,12 +30,15 @@ DEMO_MODULES = [*ADDONS, "sale_management"]
 # Odoo's online services, which may be unreachable and then hold a request for seconds:
 # the weekly update notification is switched off and partner autocomplete (IAP enrichment of
 # companies, suggestions on company names) is uninstalled.  Then the first CreditCheck
-# synchronisations, so that the demo partners show their colours.
+# synchronisations, so that the demo partners show their colours and have their change events,
+# and the job that writes their chatter messages and to-dos.
 FIRST_RUN = """
 env.ref("mail.ir_cron_module_update_notification").active = False
 if "creditcheck.status" in env:
-    for country, kind in (("cz", "complete"), ("sk", "complete"), ("cz", "defunct")):
+    for country, kind in (("cz", "complete"), ("sk", "complete"), ("cz", "defunct"), ("cz", "changes"),
+                          ("sk", "changes")):
         env["creditcheck.status"]._run(country, kind)
+    env["res.partner"]._cron_creditcheck_notify()
 """
 # Last: the uninstallation commits and reloads the registry, which leaves ``env`` behind.
 UNINSTALL = """
