@@ -106,7 +106,7 @@ class ResConfigSettings(models.TransientModel):
             notify = sync._last_job("notify")
             settings.creditcheck_job_notify = (
                 _(
-                    "%(when)s, %(done)s changes and events told, %(remaining)s left for the next run",
+                    "%(when)s, changes and events told: %(done)s, left for the next run: %(remaining)s",
                     when=self._creditcheck_when(notify["at"]),
                     done=notify.get("done", 0),
                     remaining=notify.get("remaining", 0),
@@ -117,7 +117,7 @@ class ResConfigSettings(models.TransientModel):
             digest = sync._last_job("digest")
             settings.creditcheck_job_digest = (
                 _(
-                    "%(when)s, %(mails)s digest mails sent",
+                    "%(when)s, digest mails sent: %(mails)s",
                     when=self._creditcheck_when(digest["at"]),
                     mails=digest.get("mails", 0),
                 )

@@ -77,14 +77,14 @@ class CreditcheckSyncLog(models.Model):
                 log.summary = states.get(log.state)
             elif log.kind == "complete":
                 log.summary = _(
-                    "%(applied)s subjects applied from %(lines)s lines, %(partners)s partners changed", **values
+                    "subjects applied: %(applied)s from %(lines)s lines, partners changed: %(partners)s", **values
                 )
             elif log.kind == "changes":
-                log.summary = _("%(applied)s new events from %(lines)s records", **values)
+                log.summary = _("new events: %(applied)s from %(lines)s records", **values)
             elif log.kind == "defunct":
-                log.summary = _("%(applied)s defunct subjects, %(partners)s partners changed", **values)
+                log.summary = _("defunct subjects: %(applied)s, partners changed: %(partners)s", **values)
             elif log.kind == "single":
-                log.summary = _("IČO %(ico)s checked, %(partners)s partners changed", **values)
+                log.summary = _("IČO %(ico)s checked, partners changed: %(partners)s", **values)
             else:
                 log.summary = _("the connection works")
 

@@ -193,8 +193,8 @@ class TestSettingsStatus(SettingsMixin, CreditcheckCase):
         # the end of the run in the administrator's time zone (Prague, UTC+1 in January)
         self.assertEqual(
             settings.creditcheck_job_complete,
-            f"Czech: Jan 20, 2026, 2:00:05 AM, {done.lines_applied} subjects applied from {done.lines_read} lines, "
-            f"{done.partners_changed} partners changed\nSlovak: not run yet",
+            f"Czech: Jan 20, 2026, 2:00:05 AM, subjects applied: {done.lines_applied} from {done.lines_read} lines, "
+            f"partners changed: {done.partners_changed}\nSlovak: not run yet",
         )
         self.assertGreater(done.partners_changed, 0)
         # the one-subject checks: what is used of CreditCheck's 200 a day
@@ -208,11 +208,14 @@ class TestSettingsStatus(SettingsMixin, CreditcheckCase):
             self.env["creditcheck.event"]._cron_digest()
         settings = self.settings()
         self.assertIn(
-            f"Czech: Jan 20, 2026, 2:30:00 AM, {changes.lines_applied} new events from {changes.lines_read} records",
+            f"Czech: Jan 20, 2026, 2:30:00 AM, new events: {changes.lines_applied} from {changes.lines_read} records",
             settings.creditcheck_job_changes,
         )
-        self.assertRegex(settings.creditcheck_job_notify, r"^Jan 20, 2026, 2:30:00 AM, \d+ changes and events told")
-        self.assertEqual(settings.creditcheck_job_digest, "Jan 20, 2026, 2:30:00 AM, 1 digest mails sent")
+        self.assertRegex(
+            settings.creditcheck_job_notify,
+            r"^Jan 20, 2026, 2:30:00 AM, changes and events told: \d+, left for the next run: 0$",
+        )
+        self.assertEqual(settings.creditcheck_job_digest, "Jan 20, 2026, 2:30:00 AM, digest mails sent: 1")
 
     # -- units and time zones -------------------------------------------------------------------
 

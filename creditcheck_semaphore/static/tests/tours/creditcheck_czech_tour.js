@@ -316,7 +316,7 @@ registry.category("web_tour.tours").add("creditcheck_semaphore_czech_settings_to
         {
             content: "The jobs' last runs in Czech",
             trigger:
-                ".app_settings_block[data-key='creditcheck_semaphore'] #creditcheck_job_complete:contains(Česko: ):contains(použito)",
+                ".app_settings_block[data-key='creditcheck_semaphore'] #creditcheck_job_complete:contains(Česko: ):contains(použité subjekty: )",
         },
         {
             content: "No English left in the CreditCheck settings",

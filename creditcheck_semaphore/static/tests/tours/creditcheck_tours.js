@@ -218,7 +218,7 @@ registry.category("web_tour.tours").add("creditcheck_semaphore_settings_tour", {
         },
         {
             content: "The last successful refresh with its counts",
-            trigger: "#creditcheck_job_complete:contains(Czech: ):contains(subjects applied from)",
+            trigger: "#creditcheck_job_complete:contains(Czech: ):contains(subjects applied: )",
         },
         {
             content: "... and the jobs not run yet say so",
