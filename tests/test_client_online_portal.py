@@ -6,8 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 from urllib.request import Request, urlopen
 
 import pytest
+import requests
 from addon_clients import ROOT, load_clients
 
+from sandbox import start_in_thread
 from sandbox.services import clientonline_data as samples
 
 clients = load_clients("client_online_connector")
@@ -199,6 +201,39 @@ def test_network_error(portal):
     with pytest.raises(clients.PortalError) as caught:
         client.login()
     assert caught.value.code == "network" and caught.value.retryable
+
+
+@pytest.fixture(scope="module")
+def https_portal(tmp_path_factory):
+    """The sandbox on HTTPS, with a server certificate of a CA made here: nobody trusts it by default."""
+    from sandbox.tls import make_test_pki
+
+    pki = make_test_pki(tmp_path_factory.mktemp("clientonline-pki"))
+    server = start_in_thread(seed=4242, tls=pki.tls_config(require_client_cert=False))
+    server.ca_file = str(pki.ca_file)
+    yield server
+    server.stop()
+
+
+def test_an_untrusted_certificate_is_a_certificate_problem(https_portal):
+    client = client_for(https_portal)
+    with pytest.raises(clients.PortalError) as caught:
+        client.login()
+    assert caught.value.code == "certificate" and not caught.value.retryable
+    assert "not trusted" in caught.value.message and "CERTIFICATE_VERIFY_FAILED" in caught.value.detail
+    # with the WSDL from the portal too
+    wsdl = f"{https_portal.url}/clientonline/soap/2010/accordering?wsdl"
+    with pytest.raises(clients.PortalError) as caught:
+        client_for(https_portal, wsdl=wsdl).login()
+    assert caught.value.code == "certificate"
+    # trusting the CA, the same portal works
+    session = requests.Session()
+    session.trust_env = False  # else REQUESTS_CA_BUNDLE of the environment wins over the session's bundle
+    session.verify = https_portal.ca_file
+    trusted = clients.ClientOnlineClient(
+        WSDL, f"{https_portal.url}/clientonline/soap/2010/accordering", "sandbox-test", "sandbox", session=session
+    )
+    assert trusted.login().token.startswith("sessie-")
 
 
 def test_a_wsdl_that_cannot_be_read(portal, tmp_path):

@@ -9,7 +9,9 @@ once when the portal says it expired.
 Every fault becomes a :class:`PortalError` with a stable ``code``: ``login``
 (user name or password refused), ``timeout``, ``network``, ``http_<status>``,
 ``server`` (a SOAP fault of the server), ``client`` (the portal refused the
-request), ``malformed`` (an answer that cannot be read) or ``config``.
+request), ``malformed`` (an answer that cannot be read), ``certificate`` (the TLS
+handshake failed: the portal's certificate is not trusted here, or the connection
+was refused during the handshake) or ``config``.
 ``retryable`` tells which may pass when tried again later.  The portal's business
 answers to an upload (placed, duplicate, client unknown, identifier mismatch,
 refused) are results, not errors: see :class:`UploadResult`.
@@ -68,6 +70,15 @@ class PortalError(Exception):
     @property
     def retryable(self):
         return self.code in RETRYABLE or (self.status or 0) >= 500 or self.code in ("http_429", "http_408")
+
+
+def tls_error(exc, duration=0.0):
+    """A failed TLS handshake as a :class:`PortalError` with code ``certificate``."""
+    if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        message = "The portal's TLS certificate is not trusted here (check the CA bundle and the endpoint's name)."
+    else:
+        message = "The TLS handshake with the portal failed."
+    return PortalError("certificate", message, detail=str(exc), duration=duration)
 
 
 @dataclass
@@ -135,6 +146,8 @@ class ClientOnlineClient:
             try:
                 client = Client(self.wsdl, transport=transport, settings=settings)
                 self._service = client.create_service(BINDING, self.endpoint)
+            except requests.exceptions.SSLError as exc:
+                raise tls_error(exc) from exc
             except requests.Timeout as exc:
                 raise PortalError("timeout", f"The portal's WSDL did not arrive in time: {exc}") from exc
             except requests.RequestException as exc:
@@ -178,6 +191,8 @@ class ClientOnlineClient:
                 status=exc.status_code,
                 duration=duration,
             ) from exc
+        except requests.exceptions.SSLError as exc:
+            raise tls_error(exc, time.monotonic() - started) from exc
         except requests.Timeout as exc:
             raise PortalError(
                 "timeout",
