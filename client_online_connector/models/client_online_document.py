@@ -8,6 +8,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
+from odoo.tools import format_date
 
 from ..clients import (
     FolderError,
@@ -117,7 +118,7 @@ class ClientOnlineDocument(models.Model):
     source = fields.Selection([("folder", "Folder"), ("odoo", "Odoo")], required=True, readonly=True, default="odoo")
     kind = fields.Selection([("xbrl", "XBRL"), ("pdf", "PDF")], required=True, readonly=True)
     attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True, copy=False)
-    file_size = fields.Integer(readonly=True)
+    file_size = fields.Integer(string="Size (bytes)", readonly=True)
     document_hash = fields.Char(
         string="Hash (content and name)", readonly=True, required=True, index=True, copy=False,
         help="SHA-256 over the content and the file name: the same document is never sent twice.",
@@ -271,7 +272,7 @@ class ClientOnlineDocument(models.Model):
                 self.env._(
                     "The document %(name)s (same content and file name) was already sent on %(date)s as %(ref)s.",
                     name=name,
-                    date=fields.Date.to_string(earlier.create_date.date()),
+                    date=format_date(self.env, earlier.create_date.date()),
                     ref=earlier.display_name,
                 )
             )
@@ -678,7 +679,7 @@ class ClientOnlineDocument(models.Model):
             self._set_state("sent", sent_date=fields.Datetime.now(), portal_status=portal.AWAITING, **values)
             self._client_online_post(
                 _("Sent to the portal for the client's approval (document %(ref)s).", ref=result.document_id)
-                + (_(" Deadline: %(date)s.", date=result.deadline) if result.deadline else "")
+                + (_(" Deadline: %(date)s.", date=format_date(self.env, result.deadline)) if result.deadline else "")
             )
         elif result.result == portal.DUPLICATE:
             self._set_state("sent", sent_date=fields.Datetime.now(), portal_status=portal.AWAITING, **values)
@@ -772,21 +773,25 @@ class ClientOnlineDocument(models.Model):
             self._client_online_activity(_("Document rejected: %(name)s", name=self.name), message)
             return True
         if status == portal.SEND_FAILED:
-            message = _(
-                "The portal could not send the approved document on (%(count)s tries so far; it keeps trying): "
-                "%(reason)s",
-                count=answer.attempts or "?",
-                reason=answer.reason or "-",
-            )
+            if answer.attempts:
+                message = _(
+                    "The portal could not send the approved document on (%(count)s tries so far; it keeps trying).",
+                    count=answer.attempts,
+                )
+            else:
+                message = _("The portal could not send the approved document on (it keeps trying).")
+            if answer.reason:
+                message = _("%(message)s Reason: %(reason)s", message=message, reason=answer.reason)
             self._set_state("failed", attempt_count=answer.attempts or self.attempt_count, **values)
             self._client_online_post_error("send_failed", message)
             return True
         if status == portal.SEND_FAILED_FINALLY:
             message = _(
-                "The portal gave up sending the approved document on after %(count)s tries: %(reason)s",
+                "The portal gave up sending the approved document on after %(count)s tries.",
                 count=answer.attempts or 10,
-                reason=answer.reason or "-",
             )
+            if answer.reason:
+                message = _("%(message)s Reason: %(reason)s", message=message, reason=answer.reason)
             self._set_state("permanently_failed", attempt_count=answer.attempts or 10, **values)
             self._client_online_post_error("send_failed_finally", message)
             self._client_online_activity(_("Sending failed for good: %(name)s", name=self.name), message)
@@ -807,26 +812,94 @@ class ClientOnlineDocument(models.Model):
         self.check_access("read")
 
     def action_send_now(self):
-        """Send queued or failed documents now instead of at the next run (a few documents: no cron)."""
+        """Send queued or failed documents now instead of at the next run (a few documents: no cron), and
+        say what happened."""
         self._check_user()
         documents = self.filtered(lambda d: d.state in RETRY_STATES and not d.portal_ref)
+        if not documents:
+            return self._client_online_notify(
+                self.env._(
+                    "Nothing to send: only documents that are queued or failed, and not yet in the portal, " "are sent."
+                ),  # fmt: skip
+                "warning",
+            )
         if len(documents) > UPLOAD_BATCH:  # long work goes to the scheduled job
             documents.sudo().write({"next_attempt": False})
             self._client_online_trigger()
-            return True
+            return self._client_online_notify(
+                self.env._("%(count)s documents will be sent by the scheduled job in a moment.", count=len(documents)),
+                "info",
+            )
+        counts = {"sent": 0, "failed": 0}
         for company in documents.company_id:
             mine = documents.filtered(lambda d, c=company: d.company_id == c)
-            self.with_company(company)._client_online_process(company, uploads=mine, scan=False, poll=False)
-        return True
+            done = {}
+            self.with_company(company)._client_online_process(
+                company, uploads=mine, scan=False, poll=False, counts=done
+            )
+            counts["sent"] += done.get("sent", 0)
+            counts["failed"] += done.get("failed", 0)
+        if len(documents) == 1:
+            document = documents.sudo()
+            if document.state == "sent":
+                return self._client_online_notify(
+                    self.env._(
+                        "Sent: %(name)s awaits the client's approval in the portal (document %(ref)s).",
+                        name=document.name,
+                        ref=document.portal_ref,
+                    ),  # fmt: skip
+                    "success",
+                )
+            if document.state in RETRY_STATES and not document.last_error:
+                # nothing was tried: the connection is not ready (the settings say why)
+                status = document.company_id.client_online_status or ""
+                return self._client_online_notify(
+                    self.env._("Not sent: %(reason)s", reason=status or self.env._("the portal was not asked.")),
+                    "warning",
+                )
+            return self._client_online_notify(
+                self.env._("Not sent: %(reason)s", reason=document.last_error or document.state), "warning"
+            )
+        kind = "success" if counts["sent"] == len(documents) else "warning"
+        return self._client_online_notify(
+            self.env._(
+                "%(sent)s of %(count)s documents sent; %(failed)s not sent (see each document).",
+                sent=counts["sent"],
+                count=len(documents),
+                failed=len(documents) - counts["sent"],
+            ),
+            kind,
+        )
 
     def action_refresh_status(self):
-        """Ask the portal for the state of these documents now."""
+        """Ask the portal for the state of these documents now, and say whether anything changed."""
         self._check_user()
         documents = self.filtered("portal_ref")
+        if not documents:
+            return self._client_online_notify(
+                self.env._("Nothing to ask: the portal knows only documents that were sent."), "warning"
+            )
+        before = {document.id: document.state for document in documents.sudo()}
         for company in documents.company_id:
             mine = documents.filtered(lambda d, c=company: d.company_id == c)
             self.with_company(company)._client_online_process(company, uploads=False, scan=False, poll=mine)
-        return True
+        changed = documents.sudo().filtered(lambda d: d.state != before[d.id])
+        states = dict(self._fields["state"]._description_selection(self.env))
+        if not changed:
+            if len(documents) == 1:
+                message = self.env._(
+                    "No change: the portal still has %(name)s as %(state)s.",
+                    name=documents.name,
+                    state=states[documents.sudo().state],
+                )
+            else:
+                message = self.env._("No change for these %(count)s documents.", count=len(documents))
+            return self._client_online_notify(message, "info")
+        lines = [
+            self.env._("%(name)s: %(old)s → %(new)s", name=d.name, old=states[before[d.id]], new=states[d.state])
+            for d in changed[:10]
+        ]
+        return self._client_online_notify("\n".join(lines), "success")
 
     def action_retry(self):
         """Run the checks again and queue the document (after the contact or the file was corrected)."""
@@ -842,7 +915,31 @@ class ClientOnlineDocument(models.Model):
             if document.state == "queued":
                 document._client_online_post(self.env._("Queued again by %(user)s.", user=self.env.user.name))
         self._client_online_trigger()
-        return True
+        queued = self.sudo().filtered(lambda d: d.state == "queued")
+        if queued == self.sudo():
+            return self._client_online_notify(
+                self.env._("The checks pass: queued, to be sent at the next run (or now with Send now)."), "success"
+            )
+        return self._client_online_notify(
+            "\n".join(
+                self.env._("Still not sendable: %(reason)s", reason=d.last_error or d.state)
+                for d in (self.sudo() - queued)[:10]
+            ),
+            "warning",
+        )
+
+    def _client_online_notify(self, message, kind):
+        """A notification that says what a button did, and shows the records as they are now."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": kind == "warning",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_assign_client(self, partner_id):
         """Make ``partner_id`` the client of a document that matched none, and queue it."""
@@ -944,17 +1041,28 @@ class ClientOnlineDocument(models.Model):
         return self._client_online_lock(company)
 
     @api.model
-    def _client_online_process(self, company, uploads=None, scan=True, poll=True):
-        """One run for ``company``.  ``uploads``/``poll``: documents to handle now instead of those due."""
+    def _client_online_process(self, company, uploads=None, scan=True, poll=True, counts=None):
+        """One run for ``company``.  ``uploads``/``poll``: documents to handle now instead of those due.
+
+        ``counts`` (a dict, optional) receives what the run did: files picked up, documents sent,
+        uploads failed, states changed, files moved.  A run of the scheduled job (``scan`` and
+        nothing given) is recorded as a job run with these counts; a button's run is not.
+        """
         company = company.sudo()
+        job = scan and uploads is None and poll is True
+        started = fields.Datetime.now()
         if not self._client_online_lock(company):
             _logger.info("ClientOnline run of company %s skipped: another run is busy with it.", company.id)
-            if uploads is not None or poll is not True:
+            if not job:
                 raise UserError(self.env._("The scheduled job is busy with this company; try again in a moment."))
+            self.env["client.online.job.run"]._record(company, started, state="skipped")
             return False
         now = fields.Datetime.now()
         due = not company.client_online_next_run or company.client_online_next_run <= now
+        ready = self.env["client.online.service"]._connection_ready(company)
         notes = []
+        counts = counts if counts is not None else {}
+        counts.update(dict.fromkeys(("picked", "sent", "failed", "changed", "moved"), 0))
         FolderFile = self.env["client.online.folder.file"].sudo()
         settling = remaining = 0
         if scan and due and company.client_online_folder_inbox:
@@ -963,25 +1071,27 @@ class ClientOnlineDocument(models.Model):
             settling = outcome.settling
             if not self._client_online_commit(company):
                 return False
+            before = self._client_online_last_id()
             remaining = FolderFile._client_online_pickup(company, outcome.pending)
+            counts["picked"] = self.sudo().search_count([("company_id", "=", company.id), ("id", ">", before)])
             if remaining:
                 self._client_online_trigger()
             if not self._client_online_commit(company):
                 return False
-        if uploads is not False and company.client_online_username:
-            notes += self._client_online_upload_due(company, uploads)
+        if uploads is not False and ready:
+            notes += self._client_online_upload_due(company, uploads, counts=counts)
             if not self._client_online_commit(company):
                 return False
         elif uploads is not False and self.sudo().search_count(
             [("company_id", "=", company.id), ("state", "in", RETRY_STATES), ("portal_ref", "=", False)], limit=1
         ):
             notes.append(self.env["client.online.service"]._error_message(PortalError("config", "")))
-        if poll is not False and (due or poll is not True) and company.client_online_username:
-            notes += self._client_online_poll(company, None if poll is True else poll)
+        if poll is not False and (due or poll is not True) and ready:
+            notes += self._client_online_poll(company, None if poll is True else poll, counts=counts)
             if not self._client_online_commit(company):
                 return False
         if scan or uploads is not None or poll is not True:
-            notes += self._client_online_place_files(company)
+            notes += self._client_online_place_files(company, counts=counts)
         if scan and due:
             company.write(
                 {
@@ -990,9 +1100,17 @@ class ClientOnlineDocument(models.Model):
                     "client_online_status": "\n".join(notes) or self.env._("All in order at the last run."),
                 }
             )
+        if job and (due or any(counts.values())):
+            self.env["client.online.job.run"]._record(company, started, counts=counts, problems=notes)
         self._client_online_schedule_next(company, settling, remaining)
         self._client_online_commit(company)
         return True
+
+    @api.model
+    def _client_online_last_id(self):
+        self.flush_model()
+        self.env.cr.execute("SELECT coalesce(max(id), 0) FROM client_online_document")
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _client_online_schedule_next(self, company, settling=0, remaining=0):
@@ -1012,7 +1130,7 @@ class ClientOnlineDocument(models.Model):
             self._client_online_trigger(fields.Datetime.now() + timedelta(seconds=seconds + 1))
 
     @api.model
-    def _client_online_upload_due(self, company, documents=None):
+    def _client_online_upload_due(self, company, documents=None, counts=None):
         if documents is None:
             documents = self.sudo().search(
                 [
@@ -1050,20 +1168,24 @@ class ClientOnlineDocument(models.Model):
                 try:
                     result = service._upload(document, client)
                 except PortalError as error:
-                    if error.code in ("login", "config"):  # the connection's problem: stop for this company
+                    if error.code in ("login", "config", "certificate"):  # the connection's: stop for this company
                         _logger.warning("ClientOnline uploads of company %s stopped: %s", company.id, error.code)
                         return [service._error_message(error)]
                     with self.env.cr.savepoint():
                         document._client_online_upload_failed(error)
+                    if counts is not None:
+                        counts["failed"] += 1
                     continue
                 with self.env.cr.savepoint():
-                    document._client_online_apply_upload(result)
+                    state = document._client_online_apply_upload(result)
+                if counts is not None:
+                    counts["sent" if state == "sent" else "failed"] += 1
         finally:
             client.close()
         return []
 
     @api.model
-    def _client_online_poll(self, company, documents=None):
+    def _client_online_poll(self, company, documents=None, counts=None):
         if documents is None:
             documents = self.sudo().search(
                 [
@@ -1099,13 +1221,15 @@ class ClientOnlineDocument(models.Model):
             answer = answers.get(document.portal_ref)
             if answer is not None:
                 with self.env.cr.savepoint():
-                    document._client_online_apply_status(answer)
+                    changed = document._client_online_apply_status(answer)
+                if changed and counts is not None:
+                    counts["changed"] += 1
         return []
 
     # -- files in the folders ----------------------------------------------------------------------------------
 
     @api.model
-    def _client_online_place_files(self, company):
+    def _client_online_place_files(self, company, counts=None):
         """Move (or, for documents sent from Odoo, write a copy of) the file of each closed document into the
         folder of its state.  Returns what went wrong, for the settings."""
         notes = []
@@ -1122,6 +1246,8 @@ class ClientOnlineDocument(models.Model):
                 continue
             try:
                 document._client_online_place_file(target_folder)
+                if counts is not None:
+                    counts["moved"] += 1
             except FolderError as error:
                 document._client_online_post_error(
                     error.code, self.env._("The file could not be moved: %(error)s", error=error.message)

@@ -43,7 +43,7 @@ class ClientOnlineFolderFile(models.Model):
     stat_key = fields.Char(
         string="Size and Time", readonly=True, help="Size and modification time when it was last looked at."
     )
-    file_size = fields.Integer(readonly=True)
+    file_size = fields.Integer(string="Size (bytes)", readonly=True)
     content_hash = fields.Char(readonly=True)
     state = fields.Selection(STATES, required=True, readonly=True, index=True)
     reason_code = fields.Char(readonly=True)

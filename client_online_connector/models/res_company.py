@@ -83,12 +83,16 @@ class ResCompany(models.Model):
 
     @api.model
     def _client_online_companies(self):
-        """Companies whose portal connection or folder is configured (sudo: the fields are restricted)."""
+        """Companies whose portal connection (an account of their own, or the sandbox's) or folder is
+        configured (sudo: the fields are restricted)."""
+        service = self.env["client.online.service"]
         companies = self.sudo().search([])
-        return companies.filtered(lambda c: c.client_online_username or c.client_online_folder_inbox)
+        return companies.filtered(lambda c: service._connection_ready(c) or c.client_online_folder_inbox)
 
     def write(self, vals):
         result = super().write(vals)
-        if {"client_online_interval", "client_online_username", "client_online_folder_inbox"} & set(vals):
+        watched = {"client_online_interval", "client_online_mode", "client_online_username", "client_online_password",
+                   "client_online_folder_inbox"}  # fmt: skip
+        if watched & set(vals):
             self.env["client.online.document"]._client_online_adjust_cron()
         return result

@@ -1,10 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..clients import PortalError, check_folder
+from ..clients import check_folder
 from .client_online_service import WSDL_PARAM
 
 SEND_WIZARD = "client.online.send.wizard"
+NOTIFICATION_TYPES = {"success": "success", "refused": "danger", "certificate": "danger", "unreachable": "danger"}
 
 
 class ResConfigSettings(models.TransientModel):
@@ -56,14 +57,65 @@ class ResConfigSettings(models.TransientModel):
     )
     client_online_last_run = fields.Datetime(related="company_id.client_online_last_run")
     client_online_status = fields.Text(related="company_id.client_online_status")
+    client_online_endpoint_url = fields.Char(
+        string="ClientOnline Calls Go To",
+        compute="_compute_client_online_connection_info",
+        help="Where the chosen environment's calls go.",
+    )
+    client_online_account_note = fields.Char(
+        string="ClientOnline Account Used", compute="_compute_client_online_connection_info"
+    )
+    client_online_job_last_run = fields.Datetime(
+        string="Last Successful Run", compute="_compute_client_online_job_last_run"
+    )
+    client_online_job_last_summary = fields.Char(
+        string="Last Run Summary", compute="_compute_client_online_job_last_run"
+    )
     client_online_bound_model_ids = fields.Many2many(
         "ir.model",
         string="Send for approval from",
         compute="_compute_client_online_bound_model_ids",
         inverse="_inverse_client_online_bound_model_ids",
         help="Other kinds of records (invoices, for example) whose Action menu offers Send for approval: their "
-        "attachments and PDF reports, for the client of the record. Contacts always offer it.",
+        "attachments and PDF reports, for the client of the record. Contacts offer it with their own button.",
     )
+
+    # -- what the settings show -------------------------------------------------------------------------
+
+    @api.depends("client_online_mode", "client_online_endpoint", "client_online_username", "client_online_password",
+                 "company_id")  # fmt: skip
+    def _compute_client_online_connection_info(self):
+        service = self.env["client.online.service"]
+        for settings in self:
+            mode = settings.client_online_mode or "production"
+            endpoint = settings.client_online_endpoint or False
+            settings.client_online_endpoint_url = (
+                service._endpoint_for_mode("sandbox")
+                if mode == "sandbox"
+                else endpoint or service._endpoint_for_mode("production")
+            )
+            if self.env.user.has_group("base.group_system"):
+                settings.client_online_account_note = service._account_note(
+                    settings.company_id,
+                    mode=mode,
+                    username=settings.sudo().client_online_username or "",
+                    password=settings.sudo().client_online_password or "",
+                )
+            else:
+                settings.client_online_account_note = False
+
+    @api.depends("company_id")
+    def _compute_client_online_job_last_run(self):
+        Runs = self.env["client.online.job.run"]
+        for settings in self:
+            run = Runs._last(settings.company_id)
+            settings.client_online_job_last_run = run.ended_at
+            settings.client_online_job_last_summary = run.summary or self.env._("not run yet")
+
+    def action_client_online_job_runs(self):
+        self.ensure_one()
+        self._client_online_check_admin()
+        return self.env["ir.actions.act_window"]._for_xml_id("client_online_connector.client_online_job_run_action")
 
     # -- checks -------------------------------------------------------------------------------------------
 
@@ -97,17 +149,21 @@ class ResConfigSettings(models.TransientModel):
             raise AccessError(self.env._("Only administrators may test the ClientOnline connection."))
 
     def action_client_online_test_connection(self):
-        """Log in to the portal with the saved settings and say how it went."""
+        """Make the cheapest real call (log in) with the saved settings of the company and say what happened."""
+        self.ensure_one()
         self._client_online_check_admin()
         company = self.company_id
-        service = self.env["client.online.service"]
-        try:
-            service._test_connection(company)
-        except PortalError as error:
-            return self._client_online_notification(service._error_message(error), "danger")
-        return self._client_online_notification(
-            self.env._("Connected to the portal at %(url)s.", url=service._get_endpoint(company)), "success"
-        )
+        outcome, message = self.env["client.online.service"].with_company(company)._test_connection(company)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("ClientOnline connection test"),
+                "message": message,
+                "type": NOTIFICATION_TYPES.get(outcome, "warning"),
+                "sticky": outcome != "success",
+            },
+        }
 
     def action_client_online_check_folders(self):
         """Check that every folder exists and can be written, and keep the result in the status."""

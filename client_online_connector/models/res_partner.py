@@ -211,9 +211,18 @@ class ResPartner(models.Model):
             return self._client_online_notification(
                 self.env._("The portal has no client with KvK number %(kvk)s.", kvk=kvk), "warning"
             )
+        if partner.client_online_hidden_id == found[0].hidden_id:
+            message = self.env._(
+                "No change: the portal knows %(name)s with hidden ID %(hidden)s, as the contact says.",
+                name=found[0].name,
+                hidden=found[0].hidden_id,
+            )
+            return self._client_online_notification(message, "info")
         partner.client_online_hidden_id = found[0].hidden_id
         message = self.env._(
-            "The portal knows %(name)s with hidden ID %(hidden)s.", name=found[0].name, hidden=found[0].hidden_id
+            "The portal knows %(name)s with hidden ID %(hidden)s; the contact now has it.",
+            name=found[0].name,
+            hidden=found[0].hidden_id,
         )
         return self._client_online_notification(message, "success")
 
