@@ -1,6 +1,7 @@
 {
     "name": "ClientOnline Connector",
-    "summary": "Send XBRL declarations and PDFs to the ClientOnline approval portal and follow each document",
+    "summary": "Send XBRL declarations and PDFs from a folder or from Odoo to the ClientOnline approval portal, "
+    "check each declaration against its client and follow it until it is approved",
     "version": "18.0.1.0.0",
     "category": "Accounting",
     "author": "Register Connectors",

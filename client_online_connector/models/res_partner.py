@@ -48,6 +48,12 @@ class ResPartner(models.Model):
     client_online_document_ids = fields.One2many(
         "client.online.document", "partner_id", string="Documents for Approval"
     )
+    client_online_applies = fields.Boolean(
+        string="ClientOnline Applies",
+        compute="_compute_client_online_applies",
+        help="A client of the office: a company or a person without a parent contact that is Dutch or has no "
+        "country, or one the portal or the Dutch tax office already knows by a number on the contact.",
+    )
     client_online_awaiting_count = fields.Integer(compute="_compute_client_online_counts", string="Awaiting Approval")
     client_online_document_count = fields.Integer(compute="_compute_client_online_counts", string="Approvals (count)")
 
@@ -134,6 +140,22 @@ class ResPartner(models.Model):
         }[kind]
         variants = sorted({number, number.lstrip("0"), value.strip()})
         return [(field, "in", variants)]
+
+    @api.depends(
+        "parent_id", "country_id", "client_online_hidden_id", "client_online_ob_number", "client_online_lh_number",
+        "client_online_rsin",
+    )  # fmt: skip
+    def _compute_client_online_applies(self):
+        for partner in self:
+            known = (
+                partner.client_online_hidden_id
+                or partner.client_online_ob_number
+                or partner.client_online_lh_number
+                or partner.client_online_rsin
+            )
+            partner.client_online_applies = bool(
+                not partner.parent_id and (not partner.country_id or partner.country_id.code == "NL" or known)
+            )
 
     # -- approvals -----------------------------------------------------------------------------------
 

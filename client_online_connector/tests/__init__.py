@@ -5,4 +5,5 @@ from . import test_folder
 from . import test_security
 from . import test_send_wizard
 from . import test_tour
+from . import test_visibility
 from . import test_screens
