@@ -253,3 +253,40 @@ def test_sandbox_refuses_a_doctype_in_a_request(portal):
         assert b"DOCTYPE" in exc.read()
     else:
         raise AssertionError("a DOCTYPE was accepted")
+
+
+def test_the_clients_side_of_the_portal_in_a_browser(portal):
+    """The page a demo walks in a browser: the documents awaiting approval, approve or reject with a reason."""
+    client = client_for(portal, user="sandbox-page")
+    first = upload(client, "jaarrekening.pdf", PDF)
+    second = upload(client, "brief.pdf", PDF + b" ")
+    upload(client_for(portal, user="sandbox-other"), "ander.pdf", PDF)
+    page = requests.get(f"{portal.url}/clientonline/portal?account=sandbox-page", timeout=5)
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "jaarrekening.pdf" in page.text and "Bakkerij De Korenschoof B.V." in page.text
+    assert "ander.pdf" not in page.text, "an office sees its own documents"
+    assert page.text.count('value="approve"') == 2
+    answer = requests.post(
+        f"{portal.url}/clientonline/portal/{first.document_id}?account=sandbox-page",
+        data={"action": "approve"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert (answer.status_code, answer.headers["Location"]) == (303, "/clientonline/portal?account=sandbox-page")
+    requests.post(
+        f"{portal.url}/clientonline/portal/{second.document_id}",
+        data={"action": "reject", "reason": "Het bedrag klopt niet."},
+        timeout=5,
+    )
+    states = client.status([first.document_id, second.document_id])
+    assert states[first.document_id].status == "GEACCORDEERD"
+    assert (states[second.document_id].status, states[second.document_id].reason) == (
+        "AFGEKEURD",
+        "Het bedrag klopt niet.",
+    )
+    page = requests.get(f"{portal.url}/clientonline/portal?account=sandbox-page", timeout=5)
+    assert 'value="approve"' not in page.text and "Geaccordeerd" in page.text and "Afgekeurd" in page.text
+    # a decision is taken once
+    again = requests.post(f"{portal.url}/clientonline/portal/{first.document_id}", data={"action": "reject"}, timeout=5)
+    assert again.status_code == 409
+    assert requests.post(f"{portal.url}/clientonline/portal/CO-9", data={"action": "x"}, timeout=5).status_code == 400

@@ -18,6 +18,10 @@ and this simulator answers it.  Routes:
   "withdraw" | "send_failed", "reason": "...", "attempts": n}``: what the client and
   the portal do with a document (approving an XBRL declaration forwards it: VERZONDEN,
   or MISLUKT while ``send_failures`` is set, DEFINITIEF_MISLUKT from 10 tries on);
+* ``GET /clientonline/portal[?account=]``: the client's side of the portal as a web page, the
+  documents awaiting approval with *Akkoord* / *Afkeuren* buttons (``POST
+  /clientonline/portal/<id>``, form fields ``action`` and ``reason``), so that a demo can be
+  walked in a browser without typing commands;
 * ``GET|POST /clientonline/_admin/settings``: ``minimal`` (answers without any
   optional element), ``session_seconds``, ``send_failures``, ``deadline_days``,
   ``upload_delay_ms`` (an upload is placed and answered that much later);
@@ -37,6 +41,7 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import parse_qs, quote
 from xml.sax.saxutils import escape
 
 from ..core import Response
@@ -62,6 +67,15 @@ CHECKED_NUMBER = [
     (re.compile(r"^bd-rpt-lh-"), "lh", "loonheffingennummer"),
     (re.compile(r"^(kvk|frc)-rpt-"), "kvk", "KvK-nummer"),
 ]
+STATUS_LABELS = {
+    "TER_ACCORDERING": "Ter accordering",
+    "GEACCORDEERD": "Geaccordeerd",
+    "VERZONDEN": "Geaccordeerd en verzonden",
+    "AFGEKEURD": "Afgekeurd",
+    "INGETROKKEN": "Ingetrokken",
+    "MISLUKT": "Verzending mislukt",
+    "DEFINITIEF_MISLUKT": "Verzending definitief mislukt",
+}
 SETTINGS = {"minimal": False, "session_seconds": 1200, "send_failures": 0, "deadline_days": 14, "upload_delay_ms": 0}
 
 
@@ -78,6 +92,8 @@ class ClientOnline(SoapService):
         self.route("POST", r"_admin/clients", self.admin_clients)
         self.route("GET", r"_admin/documents", self.admin_documents)
         self.route("POST", r"_admin/documents/([^/]+)", self.admin_document)
+        self.route("GET", r"portal", self.portal_page)
+        self.route("POST", r"portal/([^/]+)", self.portal_decide)
         self.route("GET", r"_admin/settings", self.admin_settings)
         self.route("POST", r"_admin/settings", self.admin_settings)
         self.route("DELETE", r"_admin", self.admin_reset)
@@ -144,23 +160,79 @@ class ClientOnline(SoapService):
                 raise ValueError("action is approve, reject, withdraw or send_failed")
         except ValueError as exc:
             return Response.json({"error": {"status": 400, "message": str(exc)}}, 400)
+        document = self._decide(document_id, action, order.get("reason"), order.get("attempts"))
+        if document is None:
+            return Response.json({"error": {"status": 404, "message": f"no document {document_id}"}}, 404)
+        return Response.json(document)
+
+    def _decide(self, document_id, action, reason=None, attempts=None):
+        """What the client (approve, reject) or the portal (withdraw, send_failed) does with a document;
+        the document without its content, or None when there is no such document."""
         with self._lock:
             document = self.documents.get(document_id)
             if document is None:
-                return Response.json({"error": {"status": 404, "message": f"no document {document_id}"}}, 404)
+                return None
             if action == "approve":
                 document["status"] = "GEACCORDEERD"
                 if document["kind"] == "XBRL":
                     self._forward(document, self.settings["send_failures"])
             elif action == "reject":
                 document["status"] = "AFGEKEURD"
-                document["reason"] = order.get("reason") or "Afgekeurd door de cliënt."
+                document["reason"] = reason or "Afgekeurd door de cliënt."
             elif action == "withdraw":
                 document["status"] = "INGETROKKEN"
             else:
-                self._forward(document, int(order.get("attempts") or 1))
+                self._forward(document, int(attempts or 1))
             document["changed"] = now().isoformat()
-        return Response.json({key: value for key, value in document.items() if key != "content"})
+            return {key: value for key, value in document.items() if key != "content"}
+
+    # -- the client's side of the portal, as a web page ---------------------------------------------
+
+    def portal_page(self, request):
+        account = request.arg("account")
+        with self._lock:
+            documents = [dict(doc) for doc in self.documents.values() if account is None or doc["account"] == account]
+        rows = []
+        for doc in sorted(documents, key=lambda d: d["id"], reverse=True):
+            client = self.clients.get(doc["client"], {}).get("name", doc["client"])
+            buttons = ""
+            if doc["status"] == "TER_ACCORDERING":
+                target = f"/clientonline/portal/{quote(doc['id'])}" + (f"?account={quote(account)}" if account else "")
+                buttons = (
+                    f'<form method="post" action="{attr(target)}">'
+                    '<button name="action" value="approve" class="approve">Akkoord</button> '
+                    '<input name="reason" placeholder="Reden van afkeuren"/> '
+                    '<button name="action" value="reject" class="reject">Afkeuren</button></form>'
+                )
+            status = STATUS_LABELS.get(doc["status"], doc["status"])
+            values = (doc["id"], client, doc["name"], doc["type"], doc["deadline"], status)
+            cells = "".join(f"<td>{escape(str(value))}</td>" for value in values)
+            rows.append(f'<tr id="{attr(doc["id"])}">{cells}<td>{buttons}</td></tr>')
+        body = "".join(rows) or '<tr><td colspan="7">Er staan geen documenten klaar.</td></tr>'
+        page = (
+            '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>ClientOnline (sandbox)</title>'
+            "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
+            "tr:nth-child(even){background:#f3f3f3}</style></head><body>"
+            "<h1>Accordering Online (sandbox)</h1><p>De kant van de cliënt: documenten ter accordering. "
+            "Deze pagina hoort bij de sandbox van het project, niet bij het echte portaal.</p>"
+            "<table><tr><th>Document</th><th>Cliënt</th><th>Bestand</th><th>Soort</th><th>Deadline</th>"
+            f"<th>Status</th><th></th></tr>{body}</table></body></html>"
+        )
+        return Response(200, page.encode(), "text/html; charset=utf-8")
+
+    def portal_decide(self, request, document_id):
+        form = parse_qs(request.body.decode("utf-8", "replace"))
+        action = (form.get("action") or [""])[0]
+        if action not in ("approve", "reject"):
+            return Response.text("action is approve or reject", 400)
+        with self._lock:
+            waiting = self.documents.get(document_id, {}).get("status") == "TER_ACCORDERING"
+        if not waiting:
+            return Response.text(f"document {document_id} does not await approval", 409)
+        self._decide(document_id, action, (form.get("reason") or [""])[0].strip())
+        account = request.arg("account")
+        location = "/clientonline/portal" + (f"?account={quote(account)}" if account else "")
+        return Response(303, b"", "text/plain; charset=utf-8", {"Location": location})
 
     @staticmethod
     def _forward(document, failures):
@@ -400,6 +472,11 @@ def normalise(number):
 def text(element, path):
     found = element.find("/".join(f"{{{NS}}}{part}" for part in path.split("/")))
     return (found.text or "").strip() if found is not None else ""
+
+
+def attr(value):
+    """A value for an HTML attribute (escaped, quotes included)."""
+    return escape(str(value), {'"': "&quot;"})
 
 
 def el(tag, value):
