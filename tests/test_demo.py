@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+import requests
 
 from sandbox import start_in_thread
 
@@ -266,3 +267,58 @@ def test_the_demo_calls_nothing_outside_the_machine(demo_database):
     # run by hand, goes through it (and fails there, in cron mode quietly).
     assert call("publisher_warranty.contract", "update_notification", [], cron_mode=True) is False
     assert any("services.odoo.com" in seen for seen in demo_database["proxy"].seen), demo_database["proxy"].seen
+
+
+def test_a_clientonline_document_is_sent_on_the_first_click(demo_database):
+    """The demo's accountant sends the demo's OB declaration from its client's contact to the sandbox's
+    portal, the demo company logging in with the sandbox's documented account (it has none of its own);
+    the scheduled job, run once by hand, picks up the demo's folder."""
+    outside = list(demo_database["proxy"].seen)
+    admin = rpc(demo_database, "admin", "admin")
+    company = admin("res.users", "read", [2], fields=["company_id"])[0]["company_id"][0]
+    settings = admin(
+        "res.company",
+        "read",
+        [company],
+        fields=["client_online_mode", "client_online_username", "client_online_folder_inbox"],
+    )[0]
+    assert (settings["client_online_mode"], settings["client_online_username"]) == ("sandbox", False)
+    inbox = Path(settings["client_online_folder_inbox"])
+    assert len(list(inbox.iterdir())) == 4, "the demo's folder has files waiting"
+    # Test connection, as the administrator
+    config = admin("res.config.settings", "create", {})
+    notice = admin("res.config.settings", "action_client_online_test_connection", [config])
+    assert notice["params"]["type"] == "success", notice
+    # the accountant sends the declaration attached to the test company
+    call = rpc(demo_database, "bram", "bram")
+    (sbr,) = call("res.partner", "search_read", [("company_registry", "=", "30267975")], fields=["id"])
+    action = call("res.partner", "action_client_online_send", [sbr["id"]])
+    wizard = call("client.online.send.wizard", "create", {}, context=action["context"])
+    (check,) = call("client.online.send.wizard", "read", [wizard], fields=["check_ok", "check_message", "declaration"])
+    assert check["check_ok"], check
+    opened = call("client.online.send.wizard", "action_send", [wizard])
+    notice = call("client.online.document", "action_send_now", [opened["res_id"]])
+    assert notice["params"]["type"] == "success", notice
+    (document,) = call("client.online.document", "read", [opened["res_id"]], fields=["state", "portal_ref"])
+    assert document["state"] == "sent" and document["portal_ref"].startswith("CO-")
+    portal = requests.get(f"{demo_database['sandbox'].url}/clientonline/_admin/documents", timeout=10).json()
+    placed = {(doc["account"], doc["name"]) for doc in portal["documents"]}
+    assert ("sandbox-demo", "ob-aangifte 2025-Q3.xbrl") in placed
+    # the folder's files, by one run of the job
+    (cron,) = admin(
+        "ir.model.data", "search_read",
+        [("module", "=", "client_online_connector"), ("name", "=", "ir_cron_client_online_connector_sync")],
+        fields=["res_id"],
+    )  # fmt: skip
+    admin("ir.cron", "method_direct_trigger", [cron["res_id"]])
+    states = {
+        doc["name"]: doc["state"]
+        for doc in admin("client.online.document", "search_read", [("source", "=", "folder")], fields=["name", "state"])
+    }
+    assert states == {
+        "61234567_publicatiestukken 2024.pdf": "sent",
+        "vpb-aangifte 2024 De Linde.xbrl": "sent",
+        "71234568_ob-aangifte 2025-Q3.xbrl": "permanently_failed",
+        "6123456_brief Korenschoof.pdf": "not_found",
+    }, states
+    assert demo_database["proxy"].seen == outside, "nothing went out of the machine"

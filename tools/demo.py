@@ -16,8 +16,11 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 import bootstrap  # noqa: E402
 from run_tests import ADDONS, free_port  # noqa: E402
+
+from sandbox.services import clientonline_data as samples  # noqa: E402
 
 DATABASE = os.environ.get("DEMO_DATABASE", "demo")
 ODOO_PORT = int(os.environ.get("DEMO_PORT", "8069"))
@@ -45,6 +48,37 @@ UNINSTALL = """
 autocomplete = env["ir.module.module"].search([("name", "=", "partner_autocomplete"), ("state", "=", "installed")])
 autocomplete.button_immediate_uninstall()
 """
+
+
+# ClientOnline's folders of the demo office (in the data folder, on the Odoo server) and the files
+# waiting in "to portal" when the demo starts: a PDF for a client by its KvK number, a corporate tax
+# return found by its RSIN, a VAT return whose OB number is not its client's (refused before sending)
+# and a letter whose number has a typo (no client: suggestions).
+CLIENT_ONLINE_FOLDERS = {
+    "inbox": "naar portaal",
+    "approved": "geaccordeerd",
+    "rejected": "afgekeurd",
+    "not_found": "niet gevonden",
+    "failed": "mislukt",
+}
+
+
+def client_online_demo(data_dir):
+    """Make the demo office's ClientOnline folders with their first files; the shell lines that set them."""
+    base = Path(data_dir) / "clientonline"
+    folders = {}
+    for key, name in CLIENT_ONLINE_FOLDERS.items():
+        (base / name).mkdir(parents=True, exist_ok=True)
+        folders[f"client_online_folder_{key}"] = str(base / name)
+    files = {
+        "61234567_publicatiestukken 2024.pdf": samples.pdf("Publicatiestukken 2024 Bakkerij De Korenschoof B.V."),
+        "vpb-aangifte 2024 De Linde.xbrl": samples.corporate_tax("815948475", 2024),
+        "71234568_ob-aangifte 2025-Q3.xbrl": samples.ob_declaration("001000044B37", *samples.quarter(2025, 3)),
+        "6123456_brief Korenschoof.pdf": samples.pdf("Brief aan Bakkerij De Korenschoof"),
+    }
+    for name, content in files.items():
+        (base / CLIENT_ONLINE_FOLDERS["inbox"] / name).write_bytes(content)
+    return f'if "client.online.document" in env:\n    env.ref("base.main_company").write({folders!r})\n'
 
 
 def database_exists(database):
@@ -90,6 +124,7 @@ def build_database(state, env, database, data_dir, sandbox_url):
         script.write(f"env['ir.config_parameter'].set_param({SANDBOX_URL_PARAM!r}, {sandbox_url!r})\n")
         if step == "--init":
             script.write(FIRST_RUN)
+            script.write(client_online_demo(data_dir))
         script.write("env.cr.commit()\n")
         if step == "--init":
             script.write(UNINSTALL)
