@@ -42,9 +42,11 @@ SETTLED_STATES = (NEW, PICKED, REFUSED, DUPLICATE)
 class FolderError(Exception):
     """A folder that cannot be used, or a move that cannot be made, with a stable ``code``."""
 
-    def __init__(self, code, message):
+    def __init__(self, code, message, path="", reason=""):
         self.code = code
         self.message = message
+        self.path = path  # the folder or file concerned
+        self.reason = reason  # the operating system's words, when it gave any
         super().__init__(message)
 
 
@@ -111,23 +113,25 @@ def check_folder(path, write=True):
     if not path:
         return FolderError("not_set", "No folder is set.")
     if not os.path.isabs(path):
-        return FolderError("relative", f"{path} is not an absolute path.")
+        return FolderError("relative", f"{path} is not an absolute path.", path)
     if not os.path.exists(path):
-        return FolderError("missing", f"The folder {path} does not exist (any more).")
+        return FolderError("missing", f"The folder {path} does not exist (any more).", path)
     if not os.path.isdir(path):
-        return FolderError("not_a_folder", f"{path} is not a folder.")
+        return FolderError("not_a_folder", f"{path} is not a folder.", path)
     try:
         with os.scandir(path) as entries:
             next(entries, None)
     except OSError as exc:
-        return FolderError("unreadable", f"The folder {path} cannot be read: {exc.strerror or exc}.")
+        reason = str(exc.strerror or exc)
+        return FolderError("unreadable", f"The folder {path} cannot be read: {reason}.", path, reason)
     if write:
         try:
             handle, probe = tempfile.mkstemp(prefix=".client-online-probe-", dir=path)
             os.close(handle)
             os.unlink(probe)
         except OSError as exc:
-            return FolderError("read_only", f"The folder {path} cannot be written: {exc.strerror or exc}.")
+            reason = str(exc.strerror or exc)
+            return FolderError("read_only", f"The folder {path} cannot be written: {reason}.", path, reason)
     return None
 
 

@@ -1009,7 +1009,9 @@ class ClientOnlineDocument(models.Model):
         companies = self.env["res.company"]._client_online_companies()
         for done, company in enumerate(companies, start=1):
             try:
-                self.with_company(company)._client_online_process(company)
+                # what the run notes for the Settings, in the language of who reads them
+                lang = self._client_online_company_lang(company)
+                self.with_company(company).with_context(lang=lang)._client_online_process(company)
             except Exception:
                 if odoo_module.current_test:
                     raise
@@ -1018,6 +1020,12 @@ class ClientOnlineDocument(models.Model):
                 self.env.cr.rollback()
                 _logger.exception("ClientOnline run of company %s failed", company.id)
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
+
+    @api.model
+    def _client_online_company_lang(self, company):
+        """The language of the company's ClientOnline responsible (else of the company)."""
+        company = company.sudo()
+        return company.client_online_responsible_id.lang or company.partner_id.lang or self.env.lang or "en_US"
 
     @api.model
     def _lock_key(self):
@@ -1097,7 +1105,7 @@ class ClientOnlineDocument(models.Model):
                 {
                     "client_online_last_run": now,
                     "client_online_next_run": now + timedelta(minutes=company.client_online_interval or 30),
-                    "client_online_status": "\n".join(notes) or self.env._("All in order at the last run."),
+                    "client_online_status": "\n".join(notes) or False,
                 }
             )
         if job and (due or any(counts.values())):
@@ -1242,7 +1250,7 @@ class ClientOnlineDocument(models.Model):
                 continue
             problem = folder_tools.check_folder(target_folder)
             if problem is not None:
-                notes.append(problem.message)
+                notes.append(self.env["client.online.service"]._folder_message(problem))
                 continue
             try:
                 document._client_online_place_file(target_folder)

@@ -102,7 +102,8 @@ class ClientOnlineFolderFile(models.Model):
         problem = check_folder(inbox, write=True)
         if problem is not None:
             _logger.warning("ClientOnline company %s: %s", company.id, problem.message)
-            outcome.problems.append(self.env._("Folder to portal: %(problem)s", problem=problem.message))
+            message = self.env["client.online.service"]._folder_message(problem)
+            outcome.problems.append(self.env._("Folder to portal: %(problem)s", problem=message))
             return outcome
         for key in ("approved", "rejected", "not_found", "failed"):
             path = company[f"client_online_folder_{key}"]
@@ -110,7 +111,7 @@ class ClientOnlineFolderFile(models.Model):
                 trouble = check_folder(path, write=True)
                 if trouble is not None:
                     _logger.warning("ClientOnline company %s: %s", company.id, trouble.message)
-                    outcome.problems.append(trouble.message)
+                    outcome.problems.append(self.env["client.online.service"]._folder_message(trouble))
         extensions = self._client_online_extensions(company)
         if not extensions:
             return outcome

@@ -147,6 +147,22 @@ class ClientOnlineService(models.AbstractModel):
         return message
 
     @api.model
+    def _folder_message(self, problem):
+        """What an administrator reads for a folder that cannot be used (a :class:`FolderError` of
+        ``check_folder``), in their language; the operating system's own words stay as it gave them."""
+        _ = self.env._
+        path, reason = problem.path, problem.reason
+        messages = {
+            "not_set": _("No folder is set."),
+            "relative": _("%(path)s is not an absolute path.", path=path),
+            "missing": _("The folder %(path)s does not exist (any more).", path=path),
+            "not_a_folder": _("%(path)s is not a folder.", path=path),
+            "unreadable": _("The folder %(path)s cannot be read (%(reason)s).", path=path, reason=reason),
+            "read_only": _("The folder %(path)s cannot be written (%(reason)s).", path=path, reason=reason),
+        }
+        return messages.get(problem.code) or problem.message
+
+    @api.model
     def _user_error(self, error):
         return UserError(self._error_message(error))
 

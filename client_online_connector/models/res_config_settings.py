@@ -183,7 +183,8 @@ class ResConfigSettings(models.TransientModel):
                 continue
             problem = check_folder(path, write=True)
             if problem is not None:
-                problems.append(self.env._("Folder %(label)s: %(problem)s", label=label, problem=problem.message))
+                message = self.env["client.online.service"]._folder_message(problem)
+                problems.append(self.env._("Folder %(label)s: %(problem)s", label=label, problem=message))
         company.client_online_status = "\n".join(problems) or self.env._("Every folder can be read and written.")
         if problems:
             return self._client_online_notification("\n".join(problems), "danger")

@@ -165,3 +165,23 @@ class TestScreens(ClientOnlineCase):
             self.run_job()
         states = sorted(self.documents().mapped("state"))
         self.assertEqual(states, ["permanently_failed", "sent"])
+
+    def test_the_jobs_notes_for_the_settings_in_the_responsibles_language(self):
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.env["ir.module.module"]._load_module_terms(["client_online_connector"], ["nl_NL"], overwrite=True)
+        self.accountant.lang = "nl_NL"
+        self.company.client_online_folder_inbox = "/nowhere/at/all"
+        self.company_b.client_online_folder_inbox = False
+        Document = self.env["client.online.document"].with_context(lang="en_US")
+        Document._cron_sync()
+        self.assertEqual(
+            self.company.client_online_status, "Map naar portaal: De map /nowhere/at/all bestaat niet (meer)."
+        )
+        run = self.env["client.online.job.run"]._last(self.company)
+        self.assertEqual(run.problems, self.company.client_online_status)
+        self.assertEqual(run.with_context(lang="nl_NL").summary.split(":")[0], "bestanden opgepakt")
+        # nothing to say: nothing shown, rather than a sentence in the language of whoever ran it last
+        self.company.client_online_folder_inbox = False
+        self.company.client_online_next_run = False
+        Document._cron_sync()
+        self.assertFalse(self.company.client_online_status)
