@@ -542,13 +542,11 @@ class ClientOnlineDocument(models.Model):
 
     @api.model
     def _client_online_describe(self, declaration):
-        """A declaration in one line: type, period and reporter."""
+        """A declaration in one line: type, period (dates as the reader writes them) and reporter."""
         kind = dict(self._fields["declaration_type"]._description_selection(self.env)).get(declaration.kind)
-        period = ""
-        if declaration.period_start and declaration.period_end:
-            period = f" {declaration.period_start} - {declaration.period_end}"
-        elif declaration.period_end:
-            period = f" {declaration.period_end}"
+        start, end = (format_date(self.env, day) if day else "" for day in (declaration.period_start,
+                                                                               declaration.period_end))  # fmt: skip
+        period = f" {start} - {end}" if start and end else f" {end}" if end else ""
         label = self._client_online_kind_label(declaration.identifier_kind)
         return f"{kind}{period}, {label} {declaration.identifier}"
 

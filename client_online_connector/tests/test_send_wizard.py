@@ -100,7 +100,7 @@ class TestSendWizard(ClientOnlineHttpCase):
         self.assertFalse(wizard.check_ok)
         self.assertIn("001000044B37", wizard.check_message)
         self.assertIn("NL852147971B01", wizard.check_message)
-        self.assertIn("VAT return (OB) 2021-10-01 - 2021-12-31", wizard.declaration)
+        self.assertIn("VAT return (OB) 10/01/2021 - 12/31/2021", wizard.declaration, "dates as the user writes them")
         wizard.partner_id = self.sbr
         self.assertTrue(wizard.check_ok)
         self.assertIn("is the client's", wizard.check_message)
