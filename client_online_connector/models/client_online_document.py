@@ -85,6 +85,8 @@ IDENTIFIER_KINDS = [
 XBRL_EXTENSIONS = (".xbrl", ".xml")
 PDF_EXTENSIONS = (".pdf",)
 UPLOAD_BATCH = 50
+# What a run counts (see _client_online_process).
+COUNTS = ("picked", "sent", "failed", "changed", "moved")
 STATUS_LIMIT = 1000
 BACKOFF_MINUTES = 5
 BACKOFF_CEILING_MINUTES = 6 * 60
@@ -816,9 +818,7 @@ class ClientOnlineDocument(models.Model):
         documents = self.filtered(lambda d: d.state in RETRY_STATES and not d.portal_ref)
         if not documents:
             return self._client_online_notify(
-                self.env._(
-                    "Nothing to send: only documents that are queued or failed, and not yet in the portal, " "are sent."
-                ),  # fmt: skip
+                self.env._("Nothing to send: only queued or failed documents not yet in the portal are sent."),
                 "warning",
             )
         if len(documents) > UPLOAD_BATCH:  # long work goes to the scheduled job
@@ -828,7 +828,7 @@ class ClientOnlineDocument(models.Model):
                 self.env._("%(count)s documents will be sent by the scheduled job in a moment.", count=len(documents)),
                 "info",
             )
-        counts = {"sent": 0, "failed": 0}
+        counts, notes = {"sent": 0, "failed": 0}, []
         for company in documents.company_id:
             mine = documents.filtered(lambda d, c=company: d.company_id == c)
             done = {}
@@ -837,6 +837,7 @@ class ClientOnlineDocument(models.Model):
             )
             counts["sent"] += done.get("sent", 0)
             counts["failed"] += done.get("failed", 0)
+            notes += done.get("notes", [])
         if len(documents) == 1:
             document = documents.sudo()
             if document.state == "sent":
@@ -848,26 +849,17 @@ class ClientOnlineDocument(models.Model):
                     ),  # fmt: skip
                     "success",
                 )
-            if document.state in RETRY_STATES and not document.last_error:
-                # nothing was tried: the connection is not ready (the settings say why)
-                status = document.company_id.client_online_status or ""
-                return self._client_online_notify(
-                    self.env._("Not sent: %(reason)s", reason=status or self.env._("the portal was not asked.")),
-                    "warning",
-                )
-            return self._client_online_notify(
-                self.env._("Not sent: %(reason)s", reason=document.last_error or document.state), "warning"
-            )
+            # what stopped the run (the connection), else what the document's try ended in
+            reason = "\n".join(notes) or document.last_error or self.env._("the portal was not asked.")
+            return self._client_online_notify(self.env._("Not sent: %(reason)s", reason=reason), "warning")
         kind = "success" if counts["sent"] == len(documents) else "warning"
-        return self._client_online_notify(
-            self.env._(
-                "%(sent)s of %(count)s documents sent; %(failed)s not sent (see each document).",
-                sent=counts["sent"],
-                count=len(documents),
-                failed=len(documents) - counts["sent"],
-            ),
-            kind,
+        message = self.env._(
+            "%(sent)s of %(count)s documents sent; %(failed)s not sent (see each document).",
+            sent=counts["sent"],
+            count=len(documents),
+            failed=len(documents) - counts["sent"],
         )
+        return self._client_online_notify("\n".join([message, *notes]), kind)
 
     def action_refresh_status(self):
         """Ask the portal for the state of these documents now, and say whether anything changed."""
@@ -1051,8 +1043,9 @@ class ClientOnlineDocument(models.Model):
         """One run for ``company``.  ``uploads``/``poll``: documents to handle now instead of those due.
 
         ``counts`` (a dict, optional) receives what the run did: files picked up, documents sent,
-        uploads failed, states changed, files moved.  A run of the scheduled job (``scan`` and
-        nothing given) is recorded as a job run with these counts; a button's run is not.
+        uploads failed, states changed, files moved (``COUNTS``), and under ``notes`` what it could
+        not do.  A run of the scheduled job (``scan`` and nothing given) is recorded as a job run with
+        these counts; a button's run is not.
         """
         company = company.sudo()
         job = scan and uploads is None and poll is True
@@ -1068,7 +1061,7 @@ class ClientOnlineDocument(models.Model):
         ready = self.env["client.online.service"]._connection_ready(company)
         notes = []
         counts = counts if counts is not None else {}
-        counts.update(dict.fromkeys(("picked", "sent", "failed", "changed", "moved"), 0))
+        counts.update(dict.fromkeys(COUNTS, 0), notes=notes)
         FolderFile = self.env["client.online.folder.file"].sudo()
         settling = remaining = 0
         if scan and due and company.client_online_folder_inbox:
@@ -1106,7 +1099,7 @@ class ClientOnlineDocument(models.Model):
                     "client_online_status": "\n".join(notes) or False,
                 }
             )
-        if job and (due or any(counts.values())):
+        if job and (due or any(counts[key] for key in COUNTS)):
             self.env["client.online.job.run"]._record(company, started, counts=counts, problems=notes)
         self._client_online_schedule_next(company, settling, remaining)
         self._client_online_commit(company)

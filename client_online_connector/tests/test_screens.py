@@ -185,3 +185,14 @@ class TestScreens(ClientOnlineCase):
         self.company.client_online_next_run = False
         Document._cron_sync()
         self.assertFalse(self.company.client_online_status)
+
+    def test_send_now_says_why_nothing_went_out(self):
+        document = self.send(self.bakkerij, "brief.pdf", minimal_pdf("brief")).with_user(self.accountant)
+        self.company.client_online_password = "wrong"
+        notice = document.action_send_now()["params"]
+        self.assertEqual(notice["type"], "warning")
+        self.assertIn("Not sent: The portal refused the user name or password.", notice["message"])
+        self.company.write({"client_online_mode": "production", "client_online_username": False})
+        notice = document.action_send_now()["params"]
+        self.assertIn("Not sent: The portal connection is not configured", notice["message"])
+        self.assertEqual(document.state, "queued", "the document waits for the connection")
