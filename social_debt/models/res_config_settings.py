@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from .social_debt_check import RETENTION_PARAM
+from .social_debt_check import RETENTION_PARAM, notification
 
 NOTIFICATION_TYPES = {
     "success": "success",
@@ -123,16 +123,12 @@ class ResConfigSettings(models.TransientModel):
         self._social_debt_check_admin()
         company = self.company_id
         outcome, message = self.env["social.debt.service"].sudo().with_company(company)._test_connection(company)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Social debt connection test"),
-                "message": message,
-                "type": NOTIFICATION_TYPES.get(outcome, "warning"),
-                "sticky": outcome != "success",
-            },
-        }
+        return notification(
+            message,
+            NOTIFICATION_TYPES.get(outcome, "warning"),
+            sticky=outcome != "success",
+            title=self.env._("Social debt connection test"),
+        )
 
     def action_social_debt_job_runs(self):
         self.ensure_one()

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
 
 from ..clients import enterprise_number, format_enterprise_number, nsso_number
-from .social_debt_check import VERDICT_SELECTION, brussels_today
+from .social_debt_check import VERDICT_SELECTION, brussels_today, notification
 
 SCOPES = [
     ("art30bis", "Art. 30bis: works on immovable property"),
@@ -247,33 +247,20 @@ class ResPartner(models.Model):
                 answered=len(answered),
                 failed=len(failed),
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "warning" if failed else "success",
-                "sticky": bool(failed),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(message, "warning" if failed else "success", sticky=bool(failed), reload=True)
 
     def action_social_debt_check_grouped(self):
         """Queue a grouped (asynchronous) check of the selected suppliers; the answers come later."""
         self._check_social_debt_group()
         batch = self.env["social.debt.service"]._create_batch(self)
         if not batch:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "message": self.env._(
-                        "Nothing was queued: the selected suppliers have no valid Belgian enterprise number, or a "
-                        "check of each of them is already under way."
-                    ),
-                    "type": "warning",
-                },
-            }
+            return notification(
+                self.env._(
+                    "Nothing was queued: the selected suppliers have no valid Belgian enterprise number, or a "
+                    "check of each of them is already under way."
+                ),
+                "warning",
+            )
         self.env.ref("social_debt.ir_cron_social_debt_batches")._trigger()
         count = batch.sudo().question_count
         skipped = len(self.commercial_partner_id) - count
@@ -286,11 +273,7 @@ class ResPartner(models.Model):
                 "%(skipped)s left out: no valid Belgian enterprise number, or a check already under way.",
                 skipped=skipped,
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"message": message, "type": "info"},
-        }
+        return notification(message, "info")
 
     def action_social_debt_view_checks(self):
         self.ensure_one()

@@ -47,6 +47,17 @@ def brussels_date(moment):
     return moment.replace(tzinfo=timezone.utc).astimezone(BRUSSELS).date()
 
 
+def notification(message, kind, sticky=False, reload=False, title=None):
+    """The client action that shows ``message`` as a notification of ``kind`` (success, info, warning,
+    danger); ``reload`` reloads the view behind it when it is closed."""
+    params = {"message": message, "type": kind, "sticky": sticky}
+    if title:
+        params["title"] = title
+    if reload:
+        params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+    return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
+
+
 def brussels_today():
     """Today in Brussels: validity is counted in Belgian days, whatever the user's time zone."""
     return brussels_date(fields.Datetime.now())
@@ -328,16 +339,7 @@ class SocialDebtCheck(models.Model):
                 count=len(self),
                 failed=len(failed),
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "warning" if failed else "success",
-                "sticky": bool(failed),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(message, "warning" if failed else "success", sticky=bool(failed), reload=True)
 
     def _check_user_group(self):
         if not self.env.user.has_group("social_debt.group_social_debt_user"):
