@@ -203,6 +203,7 @@ def test_continuation_and_transfer(client, server):
     moved = client.signal(active(client), later[0].id, later[0])
     assert moved.reason_code == "OG" and moved.transferred_branches == ("000037178601",)
     assert moved.paid_call("000037178598") is None
+    assert moved.paid_call() is None, "the registration that transferred a branch goes on: its contact stays"
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .kvk_criteria import EMPLOYEE_CLASSES, Candidate, Municipalities, legal_form_key, normalise, selection_band
+from .kvk_parser import Activity, Address, Profile, dutch_postcode, kvk_date, sbi_version
 
 # neutral field -> default column header (sandbox/kvk_bulk.py)
 FIELDS = {
@@ -153,6 +154,49 @@ class BulkRow:
 
     def candidate(self, municipality_of=None, today=None):
         return Candidate.from_bulk(self.values, municipality_of, today)
+
+    def profile(self):
+        """The row as a :class:`~.kvk_parser.Profile`, as a Basisprofiel (a main branch or a legal entity
+        without one) or a Vestigingsprofiel (a side branch) would give it: what a contact is made of."""
+        get = self.values.get
+        branch = get("branch_number") or ""
+        main = str(get("main_branch") or "").strip().lower() in YES or not branch
+        number = " ".join(p for p in (get("house_number"), get("house_letter"), get("house_number_addition")) if p)
+        street = f"{get('street') or ''} {number}".strip()
+        visiting = None
+        if street or get("postcode") or get("city"):
+            visiting = Address(kind="bezoekadres", street=street, street_name=get("street") or "",
+                               house_number=number, postcode=dutch_postcode(get("postcode")), city=get("city") or "")  # fmt: skip
+        postal = None
+        if get("po_box") or get("postal_postcode"):
+            postal = Address(kind="correspondentieadres", street=f"Postbus {get('po_box')}" if get("po_box") else "",
+                             po_box=get("po_box") or "", postcode=dutch_postcode(get("postal_postcode")),
+                             city=get("postal_city") or "")  # fmt: skip
+        activities = [Activity(get("sbi_main"), "", True, sbi_version(get("sbi_main")))] if get("sbi_main") else []
+        activities += [Activity(code, "", False, sbi_version(code)) for code in (get("sbi_other") or "").split() if code]
+        founding_raw, founding = kvk_date(get("start_date"))
+        end_raw, end = kvk_date(get("end_date"))
+        kind = "hoofdvestiging" if branch and main else "nevenvestiging" if branch else "rechtspersoon"
+        website = get("website") or ""
+        return Profile(
+            kvk_number=get("kvk_number") or "",
+            branch_number=branch,
+            rsin=get("rsin") or "",
+            name=get("name") or get("statutory_name") or "",
+            statutory_name=get("statutory_name") or "",
+            legal_form=get("legal_form") or "",
+            founding_raw=founding_raw,
+            founding_date=founding,
+            end_raw=end_raw,
+            end_date=end,
+            websites=[website] if website else [],
+            visiting=visiting,
+            postal=postal,
+            activities=activities,
+            employees=get("employees") if isinstance(get("employees"), int) else None,
+            main_branch=main,
+            kind=kind,
+        )
 
 
 @dataclass

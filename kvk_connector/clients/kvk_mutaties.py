@@ -161,6 +161,8 @@ class SignalRecord:
                 if branch_number in self.transferred_branches:
                     return ProfileCall("vestigingsprofiel", branch_number)
                 return None
+            if self.reason_code == "OG":  # one branch went to another registration; this one goes on
+                return None
             return ProfileCall("basisprofiel", self.new_kvk_number)
         return None
 
