@@ -6,6 +6,18 @@ from . import kvk_sbi_activity
 from . import kvk_query_log
 from . import res_partner
 from . import res_partner_ui
+from . import res_company_kvk_inbox
+from . import res_config_settings_kvk_inbox
+from . import kvk_service_signals
+from . import kvk_query_log_signals
+from . import kvk_enrolment
+from . import kvk_register_entry
+from . import kvk_signal
+from . import kvk_review
+from . import kvk_profile
+from . import kvk_import_job
+from . import kvk_signal_job
+from . import res_partner_kvk_inbox
 from . import kvk_job_run  # after the models whose jobs it records
 from . import ir_http
 from . import kvk_settings_status

@@ -118,6 +118,11 @@ class KvkService(models.AbstractModel):
         )
 
     @api.model
+    def _get_product_client(self, product, company):
+        """The client that serves ``product`` for ``company``."""
+        return self._get_dataservice_client(company) if product == "dataservice" else self._get_client(company)
+
+    @api.model
     def _get_dataservice_client(self, company=None):
         """The SOAP client of the public-sector connection (mutual TLS, signed requests)."""
         company = company or self.env.company
@@ -330,7 +335,7 @@ class KvkService(models.AbstractModel):
                 if float_compare(self._month_cost(company) + price, cap, precision_digits=4) > 0:
                     raise self._log_error(log, KvkError("cap"), state="blocked")
         try:
-            client = self._get_dataservice_client(company) if product == "dataservice" else self._get_client(company)
+            client = self._get_product_client(product, company)
         except KvkError as error:
             raise self._log_error(log, error) from None
         try:

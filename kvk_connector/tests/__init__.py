@@ -16,3 +16,4 @@ from . import test_typeahead
 from . import test_visibility
 from . import test_settings_status
 from . import test_screens
+from . import test_signals

@@ -338,6 +338,7 @@ class KvkSearchWizard(models.TransientModel):
             name = values.get("name", ("", "", ""))[1] or kvk
             partner = self.env["res.partner"].create({"name": name, "is_company": True})
         partner._kvk_write_register_values(values, keys, kind=answer.kind or None)
+        partner._kvk_after_search(values)
         if not self.partner_id:
             self.env["kvk.service"]._link_new_partner(self._log_origin(), partner)
         answer.write({"values_json": False})
