@@ -370,7 +370,8 @@ class KvkProfile(models.Model):
             raise UserError(error.message) from None
         mapping = self._kvk_mapping()
         copy = attachment.copy({"res_model": "kvk.import.job", "res_id": 0, "res_field": False})
-        job = self.env["kvk.import.job"].create(
+        # administrators read imports; only this action starts one (with the file and criteria it checked)
+        job = self.env["kvk.import.job"].sudo().create(
             {
                 "profile_id": self.id,
                 "company_id": self.company_id.id,

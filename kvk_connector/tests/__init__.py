@@ -17,3 +17,6 @@ from . import test_visibility
 from . import test_settings_status
 from . import test_screens
 from . import test_signals
+from . import test_review
+from . import test_enrolment
+from . import test_profiles
