@@ -274,9 +274,14 @@ class KvkSignalJob(models.AbstractModel):
                     self._kvk_process_followed(subscription, kvk_number, signals)
             except KvkError as error:
                 if error.code == "cap":
-                    signals.filtered(lambda s: s.state in ("pending", "error")).write(
-                        {"state": "held", "outcome": "held by the monthly cap"}
+                    # nothing more is paid this run: every signal that waits for a call waits for the cap
+                    self.env.flush_all()
+                    self.env.cr.execute(
+                        "UPDATE kvk_signal SET state = 'held', outcome = 'held by the monthly cap' "
+                        "WHERE company_id = %s AND state = 'pending'",
+                        [subscription.company_id.id],
                     )
+                    self.env.invalidate_all()
                     return done, True
                 if error.code in COMPANY_FAULTS or error.retryable:
                     raise

@@ -20,3 +20,4 @@ from . import test_signals
 from . import test_review
 from . import test_enrolment
 from . import test_profiles
+from . import test_signal_job_runs
