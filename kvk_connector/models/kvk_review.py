@@ -117,6 +117,8 @@ class KvkReview(models.Model):
 
     def write(self, vals):
         # decisions go through the action methods; an administrator may only hand an item to someone else
+        if not self.env.su:
+            self.check_access("write")
         if not self.env.su and set(vals) - {"user_id", "message_main_attachment_id"}:
             raise UserError(self.env._("A review item changes only by accepting or rejecting it."))
         if "user_id" in vals and not self.env.su:

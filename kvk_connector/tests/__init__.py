@@ -21,3 +21,4 @@ from . import test_review
 from . import test_enrolment
 from . import test_profiles
 from . import test_signal_job_runs
+from . import test_inbox_rpc_access
