@@ -22,3 +22,4 @@ from . import test_enrolment
 from . import test_profiles
 from . import test_signal_job_runs
 from . import test_inbox_rpc_access
+from . import test_inbox_tour
