@@ -208,17 +208,19 @@ class KvkReview(models.Model):
                 continue
             if key in CONFIDENTIAL_KEYS:
                 auto.append(key)
-            elif kind == "move" or company._kvk_apply_mode(key) == "review":
+            elif kind == "move":
                 review.append(key)
-            else:
+            elif company._kvk_apply_mode(key) == "review" and partner._kvk_current(key):
+                review.append(key)
+            else:  # applied automatically, or a field the contact leaves empty: nothing of it is lost
                 auto.append(key)
         if auto:
             kind_of = partner.kvk_registration_kind or None
             partner._kvk_write_register_values(labelled(partner.env, values), auto, kind=kind_of)
         if kind == "move" and "company_registry" not in review:
             review = []
-        if not review:
-            return self.browse(), auto
+        if not review or (kind == "update" and not set(review) & set(keys)):
+            return self.browse(), auto  # nothing new to review: an open item keeps what it holds
         return self._kvk_create_item(
             partner, entry, values, review, origin, signals, kind, summary, new_kvk_number, open_items
         ), auto

@@ -258,10 +258,11 @@ class ResPartner(models.Model):
         changes = entry._kvk_record(values, "refresh")
         Review = self.env["kvk.review"].sudo()
         ended = [key for key in changes.mapped("key") if key in ("kvk_end_raw", "kvk_end_date")]
-        if ended:
+        if ended:  # the registration ended: that is what to review, not its other changes
             entry.sudo().write({"ended": True, "end_date": profile.end_date or False})
             Review._kvk_propose_deleted(self, entry, "refresh")
-        Review._kvk_propose(self, entry, changes.mapped("key"), "refresh")
+        else:
+            Review._kvk_propose(self, entry, changes.mapped("key"), "refresh")
         done = {"kvk_last_update": fields.Datetime.now()}
         if not self.kvk_registration_kind and (profile.kind or self.kvk_linked):
             done["kvk_registration_kind"] = profile.kind or False
