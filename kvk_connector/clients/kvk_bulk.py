@@ -165,15 +165,27 @@ class BulkRow:
         street = f"{get('street') or ''} {number}".strip()
         visiting = None
         if street or get("postcode") or get("city"):
-            visiting = Address(kind="bezoekadres", street=street, street_name=get("street") or "",
-                               house_number=number, postcode=dutch_postcode(get("postcode")), city=get("city") or "")  # fmt: skip
+            visiting = Address(
+                kind="bezoekadres",
+                street=street,
+                street_name=get("street") or "",
+                house_number=number,
+                postcode=dutch_postcode(get("postcode")),
+                city=get("city") or "",
+            )
         postal = None
         if get("po_box") or get("postal_postcode"):
-            postal = Address(kind="correspondentieadres", street=f"Postbus {get('po_box')}" if get("po_box") else "",
-                             po_box=get("po_box") or "", postcode=dutch_postcode(get("postal_postcode")),
-                             city=get("postal_city") or "")  # fmt: skip
+            postal = Address(
+                kind="correspondentieadres",
+                street=f"Postbus {get('po_box')}" if get("po_box") else "",
+                po_box=get("po_box") or "",
+                postcode=dutch_postcode(get("postal_postcode")),
+                city=get("postal_city") or "",
+            )
         activities = [Activity(get("sbi_main"), "", True, sbi_version(get("sbi_main")))] if get("sbi_main") else []
-        activities += [Activity(code, "", False, sbi_version(code)) for code in (get("sbi_other") or "").split() if code]
+        activities += [
+            Activity(code, "", False, sbi_version(code)) for code in (get("sbi_other") or "").split() if code
+        ]
         founding_raw, founding = kvk_date(get("start_date"))
         end_raw, end = kvk_date(get("end_date"))
         kind = "hoofdvestiging" if branch and main else "nevenvestiging" if branch else "rechtspersoon"

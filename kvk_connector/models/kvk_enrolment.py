@@ -83,7 +83,9 @@ class KvkEnrolment(models.Model):
     @api.depends("partner_name", "registration")
     def _compute_display_name(self):
         for enrolment in self:
-            enrolment.display_name = f"{enrolment.partner_id.display_name or enrolment.partner_name or ''} ({enrolment.registration})"
+            enrolment.display_name = (
+                f"{enrolment.partner_id.display_name or enrolment.partner_name or ''} ({enrolment.registration})"
+            )
 
     @api.constrains("kvk_number", "branch_number")
     def _check_numbers(self):

@@ -91,7 +91,8 @@ class KvkImportJob(models.Model):
         transaction); False when another run took the job meanwhile."""
         if getattr(threading.current_thread(), "testing", False):
             return True
-        self.env.cr.commit()
+        # a batch and the line it reached are committed together: a crash resumes from there
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         return self._kvk_lock()
 
     def _kvk_run(self, batch_size, max_batches, started):
@@ -147,7 +148,9 @@ class KvkImportJob(models.Model):
         Partner = (
             self.env["res.partner"]
             .with_company(company)
-            .with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
+            .with_context(
+                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+            )
         )
         counts = dict.fromkeys(("created", "linked", "skipped", "rejected"), 0)
         lines = []
@@ -192,7 +195,13 @@ class KvkImportJob(models.Model):
         followed = set(
             self.env["kvk.enrolment"]
             .sudo()
-            .search([("partner_id", "in", list(existing.values())), ("company_id", "=", company.id), ("state", "=", "active")])
+            .search(
+                [
+                    ("partner_id", "in", list(existing.values())),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                ]
+            )
             .mapped("partner_id")
             .ids
         )

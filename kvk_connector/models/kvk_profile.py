@@ -177,7 +177,9 @@ class KvkProfile(models.Model):
                 profile._kvk_criteria()
             except CriteriaError as error:
                 raise ValidationError(
-                    self.env._("%(field)s: %(message)s", field=labels.get(error.field, error.field), message=error.message)
+                    self.env._(
+                        "%(field)s: %(message)s", field=labels.get(error.field, error.field), message=error.message
+                    )
                 ) from None
 
     @api.depends(
@@ -228,7 +230,9 @@ class KvkProfile(models.Model):
     def _kvk_mapping(self):
         self.ensure_one()
         try:
-            return ColumnMapping.parse(self.column_mapping or "", self.bulk_delimiter or ";", self.bulk_encoding or "utf-8")
+            return ColumnMapping.parse(
+                self.column_mapping or "", self.bulk_delimiter or ";", self.bulk_encoding or "utf-8"
+            )
         except BulkFileError as error:
             raise UserError(self.env._("Column mapping: %s", error.message)) from None
 
@@ -305,19 +309,20 @@ class KvkProfile(models.Model):
         for profile in self:
             data = json.loads(profile.selection_json or "{}")
             warning = ""
+            count, lowest, highest = f"{profile.selection_matches:,}", f"{low:,}", f"{high:,}"
             if profile.selection_band == "below":
                 warning = _(
                     "Only %(count)s companies match: a target group usually holds %(low)s to %(high)s. "
                     "Widen the criteria.",
-                    count=profile.selection_matches,
-                    low=f"{low:,}",
-                    high=f"{high:,}",
+                    count=count,
+                    low=lowest,
+                    high=highest,
                 )
             elif profile.selection_band == "above":
                 warning = _(
                     "%(count)s companies match: more than %(high)s clutters the contacts. Narrow the criteria.",
-                    count=f"{profile.selection_matches:,}",
-                    high=f"{high:,}",
+                    count=count,
+                    high=highest,
                 )
             profile.selection_warning = warning
             if not data:
@@ -344,7 +349,10 @@ class KvkProfile(models.Model):
                 )
                 for row in data.get("sample", [])
             )
-            html = Markup('<table class="table table-sm o_kvk_selection_sample"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>') % (head, body)
+            html = Markup(
+                '<table class="table table-sm o_kvk_selection_sample">'
+                "<thead><tr>%s</tr></thead><tbody>%s</tbody></table>"
+            ) % (head, body)
             if data.get("missing"):
                 html += Markup('<p class="text-warning">%s</p>') % _(
                     "Columns the mapping names that the file lacks: %s", ", ".join(data["missing"])
@@ -371,17 +379,21 @@ class KvkProfile(models.Model):
         mapping = self._kvk_mapping()
         copy = attachment.copy({"res_model": "kvk.import.job", "res_id": 0, "res_field": False})
         # administrators read imports; only this action starts one (with the file and criteria it checked)
-        job = self.env["kvk.import.job"].sudo().create(
-            {
-                "profile_id": self.id,
-                "company_id": self.company_id.id,
-                "attachment_id": copy.id,
-                "filename": self.bulk_filename or attachment.name,
-                "criteria_json": json.dumps(criteria_to_json(criteria)),
-                "mapping_json": json.dumps(
-                    {"columns": mapping.columns, "delimiter": mapping.delimiter, "encoding": mapping.encoding}
-                ),
-            }
+        job = (
+            self.env["kvk.import.job"]
+            .sudo()
+            .create(
+                {
+                    "profile_id": self.id,
+                    "company_id": self.company_id.id,
+                    "attachment_id": copy.id,
+                    "filename": self.bulk_filename or attachment.name,
+                    "criteria_json": json.dumps(criteria_to_json(criteria)),
+                    "mapping_json": json.dumps(
+                        {"columns": mapping.columns, "delimiter": mapping.delimiter, "encoding": mapping.encoding}
+                    ),
+                }
+            )
         )
         copy.write({"res_id": job.id})
         self.env.ref("kvk_connector.ir_cron_kvk_connector_import")._trigger()

@@ -79,7 +79,7 @@ class KvkRegisterEntry(models.Model):
     values_json = fields.Text(string="Register Values", readonly=True)
     confidential_json = fields.Text(readonly=True, groups=CONFIDENTIAL)
     values_html = fields.Html(string="What the Register Says", compute="_compute_values_html", sanitize=False)
-    read_at = fields.Datetime(string="Read At", readonly=True)
+    read_at = fields.Datetime(readonly=True)
     source = fields.Selection(ORIGINS, string="Last Read By", readonly=True)
     ended = fields.Boolean(string="Registration Ended", readonly=True, index=True)
     end_date = fields.Date(readonly=True)

@@ -154,9 +154,13 @@ class KvkReview(models.Model):
     @api.model
     def _kvk_last_decisions(self, partner, keys):
         """key -> the contact's latest decided line of that key (applied or rejected)."""
-        lines = self.env["kvk.review.line"].sudo().search(
-            [("partner_id", "=", partner.id), ("key", "in", list(keys)), ("state", "in", ("applied", "rejected"))],
-            order="decided_at desc, id desc",
+        lines = (
+            self.env["kvk.review.line"]
+            .sudo()
+            .search(
+                [("partner_id", "=", partner.id), ("key", "in", list(keys)), ("state", "in", ("applied", "rejected"))],
+                order="decided_at desc, id desc",
+            )
         )
         latest = {}
         for line in lines:
@@ -457,7 +461,9 @@ class KvkReview(models.Model):
             note = self.env._("Created from the KvK inbox (profile %s).", self.profile_id.display_name)
         partner._kvk_enrol(source="review", profile=self.profile_id, company=self.company_id)
         self.sudo().write({"partner_id": partner.id})
-        self.line_ids.sudo().write({"state": "applied", "decided_by": self.env.uid, "decided_at": fields.Datetime.now()})
+        self.line_ids.sudo().write(
+            {"state": "applied", "decided_by": self.env.uid, "decided_at": fields.Datetime.now()}
+        )
         self._kvk_update_state()
         self.message_post(body=note)
 
@@ -497,7 +503,9 @@ class KvkReview(models.Model):
         lang = user.lang or company.partner_id.lang or "en_US"
         env = self.with_context(lang=lang).env
         kinds = dict(self._fields["kind"]._description_selection(env))
-        counts = [(kinds[kind], len(items.filtered(lambda item, kind=kind: item.kind == kind))) for kind, _label in KINDS]
+        counts = [
+            (kinds[kind], len(items.filtered(lambda item, kind=kind: item.kind == kind))) for kind, _label in KINDS
+        ]
         body = env["ir.qweb"]._render(
             "kvk_connector.kvk_review_digest",
             {

@@ -61,7 +61,10 @@ class KvkSubscription(models.Model):
     last_error = fields.Char(readonly=True)
     signal_count = fields.Integer(string="Signals Received", default=0, readonly=True)
     unrelated_count = fields.Integer(
-        string="Signals Nobody Follows", default=0, readonly=True, help="Counted, then removed after the retention period."
+        string="Signals Nobody Follows",
+        default=0,
+        readonly=True,
+        help="Counted, then removed after the retention period.",
     )
     pending_count = fields.Integer(compute="_compute_counts", string="To Process")
     held_count = fields.Integer(compute="_compute_counts", string="Held by the Cap")
@@ -104,7 +107,9 @@ class KvkSubscription(models.Model):
                 "failures": failures,
                 "retry_after": now + timedelta(minutes=minutes),
                 "last_error": (message or code or "")[:500],
-                "state": "backoff" if code in ("rate_limited", "timeout", "network") or code.startswith("IPD1") else "error",
+                "state": "backoff"
+                if code in ("rate_limited", "timeout", "network") or code.startswith("IPD1")
+                else "error",
             }
         )
 

@@ -81,7 +81,9 @@ class KvkSignalJob(models.AbstractModel):
         Returns False when another run took the lock meanwhile (it goes on from here)."""
         if getattr(threading.current_thread(), "testing", False):
             return True
-        self.env.cr.commit()
+        # a worker commits after each registration (see the method's doc); never in a test's own thread,
+        # whose transaction the test rolls back
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         return self._kvk_lock()
 
     @api.model
@@ -320,9 +322,7 @@ class KvkSignalJob(models.AbstractModel):
             except KvkError as error:
                 if error.code != "not_found":
                     raise
-                signal.write(
-                    {"state": "malformed", "malformed": True, "problems": service._error_message(error)}
-                )
+                signal.write({"state": "malformed", "malformed": True, "problems": service._error_message(error)})
                 continue
             detail = json.dumps(record.raw, sort_keys=True, default=str)
             values = {
@@ -332,9 +332,7 @@ class KvkSignalJob(models.AbstractModel):
                 "new_kvk_number": record.new_kvk_number if record.new_kvk_number != signal.kvk_number else False,
             }
             if record.malformed:
-                values.update(
-                    {"state": "malformed", "malformed": True, "problems": "\n".join(record.problems)[:2000]}
-                )
+                values.update({"state": "malformed", "malformed": True, "problems": "\n".join(record.problems)[:2000]})
             signal.write(values)
         return signals.filtered(lambda s: s.state != "malformed")
 
@@ -351,7 +349,9 @@ class KvkSignalJob(models.AbstractModel):
         plan = []
         for enrolment in enrolments.filtered("partner_id"):
             branch = enrolment.branch_number or ""
-            move = next((r for r in moves if (branch in r.transferred_branches if branch else r.reason_code != "OG")), None)
+            move = next(
+                (r for r in moves if (branch in r.transferred_branches if branch else r.reason_code != "OG")), None
+            )
             if move:
                 plan.append((enrolment, move.paid_call(branch), "move", move.new_kvk_number))
                 continue
@@ -433,7 +433,9 @@ class KvkSignalJob(models.AbstractModel):
                 entry = Entry._kvk_entry(kvk_number, enrolment.branch_number or "")
                 end = next(r for r in records.values() if r.type == "termination")
                 summary = partner.env._(
-                    "The registration ended on %(date)s: %(reason)s", date=end.start_raw or "?", reason=end.reason or "-"
+                    "The registration ended on %(date)s: %(reason)s",
+                    date=end.start_raw or "?",
+                    reason=end.reason or "-",
                 )
                 items |= Review._kvk_propose_deleted(partner, entry, "signal", signals, summary)
                 continue
@@ -458,7 +460,11 @@ class KvkSignalJob(models.AbstractModel):
         for record in records:
             if record.type == "legal_form_change":
                 lines.append(
-                    _("Legal form changed from %(old)s to %(new)s.", old=record.old_legal_form or "?", new=record.new_legal_form or "?")
+                    _(
+                        "Legal form changed from %(old)s to %(new)s.",
+                        old=record.old_legal_form or "?",
+                        new=record.new_legal_form or "?",
+                    )
                 )
             elif record.type == "continuation_transfer" and kind == "move":
                 lines.append(
@@ -490,7 +496,9 @@ class KvkSignalJob(models.AbstractModel):
         if continued:
             usable.write({"state": "done", "outcome": "continues a followed registration"})
             return
-        offered = Review.search([("kind", "=", "new"), ("kvk_number", "=", kvk_number), ("company_id", "=", company.id)])
+        offered = Review.search(
+            [("kind", "=", "new"), ("kvk_number", "=", kvk_number), ("company_id", "=", company.id)]
+        )
         profiles = self.env["kvk.profile"].search(
             [("company_id", "=", company.id), ("offer_new", "=", True), ("id", "not in", offered.profile_id.ids)]
         )

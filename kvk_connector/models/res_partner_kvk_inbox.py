@@ -46,8 +46,10 @@ class ResPartner(models.Model):
     def _search_kvk_enrolled(self, operator, value):
         if operator not in ("=", "!="):
             raise UserError(self.env._("Search on following register changes with = or != only."))
-        query = self.env["kvk.enrolment"].sudo()._search(
-            [("state", "=", "active"), ("company_id", "=", self.env.company.id)]
+        query = (
+            self.env["kvk.enrolment"]
+            .sudo()
+            ._search([("state", "=", "active"), ("company_id", "=", self.env.company.id)])
         )
         positive = (operator == "=") == bool(value)
         return [("id", "in" if positive else "not in", query.subselect("partner_id"))]
@@ -57,7 +59,9 @@ class ResPartner(models.Model):
         if not Review.has_access("read"):
             self.kvk_review_count = 0
             return
-        groups = Review._read_group([("partner_id", "in", self.ids), ("to_review", "=", True)], ["partner_id"], ["__count"])
+        groups = Review._read_group(
+            [("partner_id", "in", self.ids), ("to_review", "=", True)], ["partner_id"], ["__count"]
+        )
         counts = {partner.id: count for partner, count in groups}
         for partner in self:
             partner.kvk_review_count = counts.get(partner.id, 0)

@@ -26,10 +26,20 @@ class TestEnrolment(KvkInboxCase):
         enrolment = donald._kvk_enrolments()
         self.assertRecordValues(
             enrolment,
-            [{"kvk_number": DONALD, "branch_number": False, "source": "search", "state": "active", "company_id": self.company.id}],
+            [
+                {
+                    "kvk_number": DONALD,
+                    "branch_number": False,
+                    "source": "search",
+                    "state": "active",
+                    "company_id": self.company.id,
+                }
+            ],
         )
         self.assertTrue(donald.kvk_enrolled)
-        entry = self.env["kvk.register.entry"].search([("company_id", "=", self.company.id), ("registration", "=", DONALD)])
+        entry = self.env["kvk.register.entry"].search(
+            [("company_id", "=", self.company.id), ("registration", "=", DONALD)]
+        )
         self.assertEqual(entry.source, "search")
         self.assertEqual(entry._values()["kvk_rsin"][0], "857587973")
         self.assertIn(donald, self.env["res.partner"].search([("kvk_enrolled", "=", True)]))
@@ -41,7 +51,9 @@ class TestEnrolment(KvkInboxCase):
 
     def test_bulk_enrolment_from_the_contact_list(self):
         # linked before enrolment existed: its registration kind says it is the main branch
-        linked_before = self.plain("Donald", DONALD, kvk_branch_number=DONALD_MAIN, kvk_registration_kind="hoofdvestiging")
+        linked_before = self.plain(
+            "Donald", DONALD, kvk_branch_number=DONALD_MAIN, kvk_registration_kind="hoofdvestiging"
+        )
         # entered by hand with a vestigingsnummer: followed as that branch (as the refresh reads it)
         branch = self.plain("Donald Diepenveen", DONALD, kvk_branch_number=DONALD_SIDE)
         by_hand = self.plain("Katrien", "68727720")
@@ -51,7 +63,9 @@ class TestEnrolment(KvkInboxCase):
         already = self.link("69599076", "000038509474")
         selected = linked_before | branch | by_hand | nothing | person | already
         action = selected.with_user(self.salesperson).action_kvk_enrol()
-        self.assertIn("3 contacts now follow register changes, 1 did already, 2 have no KvK number", action["params"]["message"])
+        self.assertIn(
+            "3 contacts now follow register changes, 1 did already, 2 have no KvK number", action["params"]["message"]
+        )
         self.assertEqual(linked_before._kvk_enrolments().registration, DONALD)
         self.assertEqual(branch._kvk_enrolments().registration, f"{DONALD}/{DONALD_SIDE}")
         self.assertEqual(by_hand._kvk_enrolments().source, "bulk")

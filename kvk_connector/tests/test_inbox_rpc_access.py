@@ -46,8 +46,12 @@ class TestInboxRpcAccess(KvkInboxHttpCase):
 
         cls.portal = user("inbox-portal", "base.group_portal", company)
         cls.plain = user("inbox-plain", "base.group_user,base.group_partner_manager", company)
-        cls.reviewer = user("inbox-reviewer", "base.group_user,base.group_partner_manager,kvk_connector.group_kvk_user", company)
-        cls.manager = user("inbox-manager", "base.group_user,base.group_partner_manager,kvk_connector.group_kvk_manager", company)
+        cls.reviewer = user(
+            "inbox-reviewer", "base.group_user,base.group_partner_manager,kvk_connector.group_kvk_user", company
+        )
+        cls.manager = user(
+            "inbox-manager", "base.group_user,base.group_partner_manager,kvk_connector.group_kvk_manager", company
+        )
         cls.stranger = user("inbox-stranger", "base.group_user,kvk_connector.group_kvk_manager", cls.other)
         Env = cls.env(context=dict(cls.env.context, allowed_company_ids=company.ids))
         cls.partner = Env["res.partner"].create(
@@ -60,8 +64,8 @@ class TestInboxRpcAccess(KvkInboxHttpCase):
         Env["kvk.signal"].sudo().create(
             {"company_id": company.id, "subscription_id": subscription.id, "signal_id": "s-1", "kvk_number": "68750110"}
         )
-        cls.item, _auto = Env["kvk.review"].sudo().with_company(company)._kvk_propose(
-            cls.partner, entry, ["name"], "signal"
+        cls.item, _auto = (
+            Env["kvk.review"].sudo().with_company(company)._kvk_propose(cls.partner, entry, ["name"], "signal")
         )
         cls.profile = Env["kvk.profile"].create({"name": "Sport", "company_id": company.id, "bulk_file": "MQ=="})
         job = Env["kvk.import.job"].sudo().create({"company_id": company.id, "profile_id": cls.profile.id})
@@ -119,13 +123,16 @@ class TestInboxRpcAccess(KvkInboxHttpCase):
         self.refused(self.rpc("inbox-reviewer", "kvk.review.line", "write", [line.ids, {"state": "applied"}]))
         self.refused(self.rpc("inbox-reviewer", "kvk.review", "unlink", [self.item.ids]))
         self.refused(
-            self.rpc("inbox-reviewer", "kvk.enrolment", "create", [{"kvk_number": "12345678", "partner_id": self.partner.id}])
+            self.rpc(
+                "inbox-reviewer", "kvk.enrolment", "create", [{"kvk_number": "12345678", "partner_id": self.partner.id}]
+            )
         )
         self.refused(self.rpc("inbox-reviewer", "kvk.profile", "create", [{"name": "Mine"}]))
         self.refused(self.rpc("inbox-reviewer", "kvk.profile", "action_import", [self.profile.ids]))
         self.refused(self.rpc("inbox-reviewer", "kvk.subscription", "action_retry_now", [self.ids["kvk.subscription"]]))
         self.refused(
-            self.rpc("inbox-reviewer", "kvk.signal.job", "_cron_kvk_signals", []), expected="odoo.exceptions.AccessError"
+            self.rpc("inbox-reviewer", "kvk.signal.job", "_cron_kvk_signals", []),
+            expected="odoo.exceptions.AccessError",
         )
         self.assertEqual(self.item.state, "new")
         # deciding is what a reviewer does, through the action
@@ -146,6 +153,10 @@ class TestInboxRpcAccess(KvkInboxHttpCase):
         self.assertTrue(self.partner.with_company(self.company).kvk_enrolled)
         self.assertEqual(self.sandbox_control.requests("/kvk/api/"), [])
         # an administrator may hand an item to someone else, and nothing more
-        self.assertTrue(self.rpc("inbox-manager", "kvk.review", "write", [self.item.ids, {"user_id": self.reviewer.id}]))
+        self.assertTrue(
+            self.rpc("inbox-manager", "kvk.review", "write", [self.item.ids, {"user_id": self.reviewer.id}])
+        )
         self.assertEqual(self.item.user_id, self.reviewer)
-        self.refused(self.rpc("inbox-manager", "kvk.review", "write", [self.item.ids, {"state": "applied"}]), expected=None)
+        self.refused(
+            self.rpc("inbox-manager", "kvk.review", "write", [self.item.ids, {"state": "applied"}]), expected=None
+        )

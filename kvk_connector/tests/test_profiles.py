@@ -133,7 +133,12 @@ class TestProfiles(KvkInboxCase):
         Partner = self.env["res.partner"]
         # already in Odoo: by number and main branch, by number alone (entered by hand), and followed already
         by_branch = Partner.create(
-            {"name": "Donald (ours)", "is_company": True, "company_registry": "68750110", "kvk_branch_number": "000037178598"}
+            {
+                "name": "Donald (ours)",
+                "is_company": True,
+                "company_registry": "68750110",
+                "kvk_branch_number": "000037178598",
+            }
         )
         by_number = Partner.create({"name": "Dagobert (ours)", "is_company": True, "company_registry": "69599084"})
         followed = self.link("68727720", "000037143557")
@@ -171,10 +176,15 @@ class TestProfiles(KvkInboxCase):
         self.assertEqual(set(enrolments.mapped("source")), {"import"})
         self.assertEqual(profile.enrolment_count, len(enrolments))
         # what the rows say is on the contacts
-        row = next(r for r in expected if r.branch_number and r.postcode and r.kvk_number not in ("68750110", "69599084", "68727720"))
+        row = next(
+            r
+            for r in expected
+            if r.branch_number and r.postcode and r.kvk_number not in ("68750110", "69599084", "68727720")
+        )
         partner = created.filtered(lambda p: p.company_registry == row.kvk_number)
         self.assertRecordValues(
-            partner, [{"name": row.name, "kvk_branch_number": row.branch_number, "kvk_registration_kind": "hoofdvestiging"}]
+            partner,
+            [{"name": row.name, "kvk_branch_number": row.branch_number, "kvk_registration_kind": "hoofdvestiging"}],
         )
         self.assertEqual(partner.kvk_sbi_id.code, row.sbi_main)
         self.assertEqual(partner.zip.replace(" ", ""), row.postcode)
@@ -236,14 +246,25 @@ class TestProfiles(KvkInboxCase):
         self.assertIn("kvk_nummer", job.error_message)
 
     def test_each_company_imports_into_its_own_contacts(self):
-        other = self.env["res.company"].create({"name": "Tweede B.V.", "kvk_mode": "sandbox", "kvk_api_key": "sandbox-2"})
+        other = self.env["res.company"].create(
+            {"name": "Tweede B.V.", "kvk_mode": "sandbox", "kvk_api_key": "sandbox-2"}
+        )
         self.env.user.company_ids |= other
         ours = self.env["res.partner"].create(
             {"name": "Donald (ours)", "is_company": True, "company_registry": "68750110",
              "kvk_branch_number": "000037178598", "company_id": self.company.id}
         )  # fmt: skip
-        profile = self.env["kvk.profile"].with_company(other).create(
-            {"name": "Theirs", "company_id": other.id, "kvk_numbers": "68750110", "bulk_file": base64.b64encode(self.data)}
+        profile = (
+            self.env["kvk.profile"]
+            .with_company(other)
+            .create(
+                {
+                    "name": "Theirs",
+                    "company_id": other.id,
+                    "kvk_numbers": "68750110",
+                    "bulk_file": base64.b64encode(self.data),
+                }
+            )
         )
         profile.action_import()
         self.run_import()

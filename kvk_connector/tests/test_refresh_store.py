@@ -17,8 +17,8 @@ class TestRefreshStore(KvkInboxCase):
              "company_id": self.company.id, **values}
         )  # fmt: skip
         self.env.cr.execute(
-            "UPDATE res_partner SET kvk_linked = true, kvk_registration_kind = 'hoofdvestiging', kvk_last_update = NULL "
-            "WHERE id = %s",
+            "UPDATE res_partner SET kvk_linked = true, kvk_registration_kind = 'hoofdvestiging', "
+            "kvk_last_update = NULL WHERE id = %s",
             [partner.id],
         )
         self.env.invalidate_all()
@@ -31,7 +31,9 @@ class TestRefreshStore(KvkInboxCase):
     def test_the_refresh_keeps_the_register_in_the_store_and_proposes_instead_of_overwriting(self):
         donald = self.linked("Donald", "68750110", "000037178598", city="Leeuwarden", website="https://example.nl")
         self.refresh()
-        entry = self.env["kvk.register.entry"].search([("company_id", "=", self.company.id), ("registration", "=", "68750110")])
+        entry = self.env["kvk.register.entry"].search(
+            [("company_id", "=", self.company.id), ("registration", "=", "68750110")]
+        )
         self.assertRecordValues(entry, [{"source": "refresh", "name": "Test BV Donald"}])
         self.assertTrue(entry.history_ids.filtered(lambda c: c.key == "city" and c.origin == "refresh"))
         # register-only fields are applied, empty ones filled, the rest waits for review

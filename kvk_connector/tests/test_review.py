@@ -96,7 +96,9 @@ class TestReview(KvkInboxCase):
         self.changed(donald, blocks=["eigenaar"], change=None)
         self.assertNotIn("name", self.lines(self.item_of(donald)))
         self.item_of(donald).with_user(self.salesperson).action_reject()
-        entry = self.env["kvk.register.entry"].search([("registration", "=", DONALD), ("company_id", "=", self.company.id)])
+        entry = self.env["kvk.register.entry"].search(
+            [("registration", "=", DONALD), ("company_id", "=", self.company.id)]
+        )
         Review = self.env["kvk.review"].sudo().with_company(self.company)
         item, _auto = Review._kvk_propose(donald, entry, ["name", "website"], "refresh")
         self.assertFalse(item, "both values were rejected as they are")
@@ -148,7 +150,10 @@ class TestReview(KvkInboxCase):
         donald = self.link(DONALD, DONALD_MAIN)
         self.changed(donald)
         reader = new_test_user(
-            self.env, login="kvk-reader", groups="base.group_user,kvk_connector.group_kvk_user", company_id=self.company.id
+            self.env,
+            login="kvk-reader",
+            groups="base.group_user,kvk_connector.group_kvk_user",
+            company_id=self.company.id,
         )
         donald.company_id = self.company
         self.env["ir.rule"].create(
@@ -172,7 +177,10 @@ class TestReview(KvkInboxCase):
 
     def test_the_salesperson_reviews_with_an_activity_else_the_company_reviewer(self):
         reviewer = new_test_user(
-            self.env, login="kvk-reviewer", groups="base.group_user,kvk_connector.group_kvk_user", company_id=self.company.id
+            self.env,
+            login="kvk-reviewer",
+            groups="base.group_user,kvk_connector.group_kvk_user",
+            company_id=self.company.id,
         )
         self.company.kvk_review_user_id = reviewer
         donald = self.link(DONALD, DONALD_MAIN, user_id=self.salesperson.id)
@@ -203,7 +211,9 @@ class TestReview(KvkInboxCase):
         self.assertEqual(self.item_of(donald).activity_ids.summary, "Registerwijzigingen beoordelen")
         before = self.env["mail.mail"].search([]).ids
         self.assertGreaterEqual(self.env["kvk.review"]._cron_kvk_digest(), 1)
-        mail = self.env["mail.mail"].search([("id", "not in", before), ("email_to", "ilike", "beoordelaar@example.com")])
+        mail = self.env["mail.mail"].search(
+            [("id", "not in", before), ("email_to", "ilike", "beoordelaar@example.com")]
+        )
         self.assertEqual(len(mail), 1)
         self.assertIn("KvK-inbox van Registerwerk B.V.", mail.subject)
         self.assertIn("Wijziging", mail.body_html)
@@ -284,7 +294,12 @@ class TestReview(KvkInboxCase):
 
     def test_new_registrations_are_matched_with_free_facts_before_any_paid_call(self):
         self.env["kvk.profile"].create(
-            {"name": "Nowhere", "company_id": self.company.id, "postcodes": "1000-1001", "municipalities": "Nergenshuizen"}
+            {
+                "name": "Nowhere",
+                "company_id": self.company.id,
+                "postcodes": "1000-1001",
+                "municipalities": "Nergenshuizen",
+            }
         )
         self.emit("new")
         self.emit("new")
@@ -300,7 +315,9 @@ class TestReview(KvkInboxCase):
         hit = self.env["kvk.signal.job"].with_company(self.company)._kvk_search_hit(kvk)
         place = hit.address.city
         self.sandbox_control.clear_requests()
-        self.env["kvk.profile"].create({"name": "Elsewhere", "company_id": self.company.id, "municipalities": "Nergenshuizen"})
+        self.env["kvk.profile"].create(
+            {"name": "Elsewhere", "company_id": self.company.id, "municipalities": "Nergenshuizen"}
+        )
         self.run_signals()
         self.assertEqual(len(self.sandbox_control.requests("/kvk/api/v2/zoeken")), 1)
         self.assertEqual(self.paid_calls(), [])

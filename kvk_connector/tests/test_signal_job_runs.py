@@ -52,8 +52,9 @@ class TestSignalJobRuns(SandboxCaseMixin, BaseCase):
             for company in companies:
                 for kvk, branch in REGISTRATIONS.items():
                     partner = env["res.partner"].create(
-                        {"name": f"Ours {kvk}", "is_company": True, "company_registry": kvk, "kvk_branch_number": branch,
-                         "kvk_registration_kind": "hoofdvestiging", "company_id": company.id}
+                        {"name": f"Ours {kvk}", "is_company": True, "company_registry": kvk,
+                         "kvk_branch_number": branch, "kvk_registration_kind": "hoofdvestiging",
+                         "company_id": company.id}
                     )  # fmt: skip
                     partner.with_company(company)._kvk_enrol(source="bulk")
                     cls.partner_ids[(company.id, kvk)] = partner.id
@@ -83,11 +84,13 @@ class TestSignalJobRuns(SandboxCaseMixin, BaseCase):
 
     def _post(self, path, payload=None, method="POST"):
         data = json.dumps(payload).encode() if payload is not None else None
-        request = Request(self.sandbox_url + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        request = Request(
+            self.sandbox_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         with urlopen(request, timeout=30) as answer:  # noqa: S310 - the sandbox on loopback
             return json.loads(answer.read())
 
-    def emit_name_changes(self, numbers=REGISTRATIONS):
+    def emit_name_changes(self, numbers=tuple(REGISTRATIONS)):
         at = (datetime.now(timezone.utc) - timedelta(seconds=2)).isoformat()
         for kvk in numbers:
             self._post("/kvk/_mutaties/signal", {"type": "changed", "kvk_number": kvk, "blocks": ["maOnderneming"],
@@ -208,6 +211,10 @@ class TestSignalJobRuns(SandboxCaseMixin, BaseCase):
         self.assertEqual(sum(count for (company, _p), count in items.items() if company == first), 3)
         self.assertEqual(sum(count for (company, _p), count in items.items() if company == second), 1)
         with self.registry.cursor() as cr:
-            cr.execute("SELECT company_id, kvk_id FROM kvk_subscription WHERE company_id IN %s", [tuple(self.company_ids)])
+            cr.execute(
+                "SELECT company_id, kvk_id FROM kvk_subscription WHERE company_id IN %s", [tuple(self.company_ids)]
+            )
             subscriptions = dict(cr.fetchall())
-        self.assertEqual(len(set(subscriptions.values())), 2, f"each company reads its own subscription: {subscriptions}")
+        self.assertEqual(
+            len(set(subscriptions.values())), 2, f"each company reads its own subscription: {subscriptions}"
+        )

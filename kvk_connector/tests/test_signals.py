@@ -50,7 +50,8 @@ class TestSignals(KvkInboxCase):
         self.run_signals()
         signal = self.signals()
         self.env.cr.execute(
-            "UPDATE kvk_signal SET timestamp = %s WHERE id = %s", [fields.Datetime.now() - timedelta(days=40), signal.id]
+            "UPDATE kvk_signal SET timestamp = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(days=40), signal.id],
         )
         self.env.invalidate_all()
         self.run_signals()
@@ -79,7 +80,9 @@ class TestSignals(KvkInboxCase):
         )
         self.assertEqual(donald.name, old_name, "a name waits for review")
         # the register store keeps what the register says, with the history of the name
-        entry = self.env["kvk.register.entry"].search([("company_id", "=", self.company.id), ("registration", "=", DONALD)])
+        entry = self.env["kvk.register.entry"].search(
+            [("company_id", "=", self.company.id), ("registration", "=", DONALD)]
+        )
         self.assertEqual(entry._values()["name"][0], new_name)
         change = entry.history_ids.filtered(lambda c: c.key == "name" and c.origin == "signal")
         self.assertRecordValues(change, [{"old_shown": old_name, "new_shown": new_name}])
@@ -203,7 +206,9 @@ class TestSignals(KvkInboxCase):
         self.assertRecordValues(lines["company_registry"], [{"current_value": "69599076", "register_new": successor}])
         self.assertFalse(self.items(kind="deleted"))
         self.assertFalse(self.items(kind="new"), "the continuing registration is no new company")
-        old_entry = self.env["kvk.register.entry"].search([("registration", "=", "69599076"), ("company_id", "=", self.company.id)])
+        old_entry = self.env["kvk.register.entry"].search(
+            [("registration", "=", "69599076"), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(old_entry.successor_kvk_number, successor)
         item.with_user(self.salesperson).action_accept()
         self.assertEqual(vof.company_registry, successor)
