@@ -168,12 +168,14 @@ class KvkReview(models.Model):
         return latest
 
     @api.model
-    def _kvk_open_items(self, partner):
+    def _kvk_open_items(self, partner, kinds=("update", "move")):
+        """The contact's open items that a new item of ``kinds`` replaces (a deletion replaces updates
+        too; an update never replaces a deletion, which waits on its own)."""
         return self.sudo().search(
             [
                 ("company_id", "=", self.env.company.id),
                 ("partner_id", "=", partner.id),
-                ("kind", "in", ("update", "move", "deleted")),
+                ("kind", "in", list(kinds)),
                 ("state", "in", OPEN_STATES),
             ]
         )
@@ -237,7 +239,7 @@ class KvkReview(models.Model):
         keys = [key for key in END_KEYS if key in values]
         if not keys or partner.kvk_former and all(partner._kvk_same(key, values[key][0]) for key in keys):
             return self.browse()
-        open_items = self._kvk_open_items(partner)
+        open_items = self._kvk_open_items(partner, ("update", "move", "deleted"))
         return self._kvk_create_item(partner, entry, values, keys, origin, signals, "deleted", summary, "", open_items)
 
     @api.model

@@ -234,6 +234,26 @@ class TestReview(KvkInboxCase):
         self.assertTrue(donald.active)
         self.assertTrue(donald._kvk_enrolments())
 
+    def test_a_deletion_waits_on_its_own_and_replaces_open_updates(self):
+        donald = self.link(DONALD, DONALD_MAIN)
+        self.changed(donald)
+        update = self.item_of(donald)
+        self.emit("ended", DONALD)
+        self.run_signals()
+        deleted = self.item_of(donald)
+        self.assertEqual(deleted.kind, "deleted")
+        self.assertRecordValues(update, [{"state": "superseded", "superseded_by_id": deleted.id}])
+        # a later difference with the register (a refresh, say) is an update beside it, never in its place
+        donald.name = "Donald (typed by hand)"
+        Review = self.env["kvk.review"].sudo().with_company(self.company)
+        item, _auto = Review._kvk_propose(donald, deleted.entry_id, ["name"], "refresh")
+        self.assertEqual(item.kind, "update")
+        open_items = self.items(donald).filtered("to_review")
+        self.assertEqual(sorted(open_items.mapped("kind")), ["deleted", "update"])
+        self.assertRecordValues(deleted, [{"state": "new", "to_review": True}])
+        deleted.with_user(self.salesperson).action_accept()
+        self.assertTrue(donald.kvk_former)
+
     def test_accepting_a_deletion_without_archiving(self):
         donald = self.link(DONALD, DONALD_MAIN)
         self.emit("ended", DONALD, reason="BR")
