@@ -50,12 +50,13 @@ class KvkService(models.AbstractModel):
 
     @api.model
     def _get_mutatie_client(self, company=None):
-        """The Mutatieservice below the same base URL and key as the classic APIs."""
+        """The Mutatieservice below the same base URL and with the same key as the classic APIs (the
+        company's own, else the documented key of its environment)."""
         company = company or self.env.company
         ca_bundle = self.env["ir.config_parameter"].sudo().get_param(CA_BUNDLE_PARAM)
         return KvkMutatieClient(
             self._get_base_url(company),
-            company.sudo().kvk_api_key or "",
+            self._api_key(company),
             timeout=company.kvk_timeout or 10,
             session=requests.Session(),
             verify=ca_bundle or True,

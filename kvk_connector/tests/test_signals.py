@@ -35,6 +35,14 @@ class TestSignals(KvkInboxCase):
         self.assertEqual(set(logs.mapped("product")), {"abonnementen", "signalen"})
         self.assertFalse(self.items())
 
+    def test_a_company_without_a_key_of_its_own_reads_with_its_environments_key(self):
+        self.company.kvk_api_key = False
+        self.emit("changed", KATRIEN, blocks=["maOnderneming"])
+        self.run_signals()
+        subscription = self.env["kvk.subscription"].search([("company_id", "=", self.company.id)])
+        self.assertRecordValues(subscription, [{"state": "ok", "signal_count": 1, "last_error": False}])
+        self.assertTrue(subscription.kvk_id)
+
     def test_each_signal_is_kept_once(self):
         self.emit("changed", KATRIEN, blocks=["maOnderneming"])
         self.run_signals()
