@@ -4,6 +4,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 
+from .kvk_dates import readable_for
 from .kvk_enrolment import registration_key
 from .res_partner import CONFIDENTIAL, CONFIDENTIAL_KEYS
 
@@ -15,6 +16,8 @@ ORIGINS = [
 ]
 # Keys of the register values that name the registration rather than describe it.
 IDENTITY_KEYS = ("company_registry", "kvk_branch_number")
+# Keys whose value reads differently per language: shown anew in the reader's language.
+DATE_KEYS = ("kvk_founding_raw", "kvk_end_raw")
 
 
 def register_labels(env):
@@ -28,10 +31,8 @@ def register_labels(env):
         "kvk_legal_form": _("Legal form"),
         "kvk_statutory_name": _("Statutory name"),
         "kvk_trade_names": _("Trade names"),
-        "kvk_founding_raw": _("Founding date (register)"),
-        "kvk_founding_date": _("Founding date"),
-        "kvk_end_raw": _("Registration end (register)"),
-        "kvk_end_date": _("Registration end"),
+        "kvk_founding_raw": _("Founding date"),
+        "kvk_end_raw": _("Registration end"),
         "website": _("Website"),
         "phone": _("Phone"),
         "street": _("Street"),
@@ -55,9 +56,24 @@ def plain_values(prepared):
 
 
 def labelled(env, values):
-    """{key: (label, value, shown)} as ``_kvk_write_register_values`` takes them, labels in ``env``'s language."""
+    """{key: (label, value, shown)} as ``_kvk_write_register_values`` takes them, in ``env``'s language."""
     labels = register_labels(env)
-    return {key: (labels.get(key, key), value, shown) for key, (value, shown) in values.items()}
+    return {key: (labels.get(key, key), value, shown_for(env, key, value, shown)) for key, (value, shown) in values.items()}
+
+
+def shown_for(env, key, value, shown=""):
+    """A register value as a person reading ``env``'s language reads it: dates ("March 2017",
+    "maart 2017") and countries anew, confidential values never; anything else as the register
+    gave it (``shown``)."""
+    if key in CONFIDENTIAL_KEYS:
+        return env._("(confidential)") if value or shown else ""
+    if value in (None, False, ""):
+        return shown or ""
+    if key in DATE_KEYS:
+        return readable_for(env, value)
+    if key == "country_id" and isinstance(value, int):
+        return env["res.country"].browse(value).exists().display_name or shown or ""
+    return shown or ""
 
 
 class KvkRegisterEntry(models.Model):
@@ -82,7 +98,8 @@ class KvkRegisterEntry(models.Model):
     read_at = fields.Datetime(readonly=True)
     source = fields.Selection(ORIGINS, string="Last Read By", readonly=True)
     ended = fields.Boolean(string="Registration Ended", readonly=True, index=True)
-    end_date = fields.Date(readonly=True)
+    end_date = fields.Date(string="End Date (complete dates)", readonly=True)
+    end_display = fields.Char(string="End Date", compute="_compute_end_display")
     end_reason = fields.Char(readonly=True)
     successor_kvk_number = fields.Char(
         string="Continued By", readonly=True, help="The registration that continues this one (continuation)."
@@ -99,15 +116,21 @@ class KvkRegisterEntry(models.Model):
     ]
 
     @api.depends("values_json")
+    @api.depends_context("lang")
     def _compute_values_html(self):
-        labels = register_labels(self.env)
         for entry in self:
-            values = entry._values()
             rows = Markup("").join(
-                Markup("<tr><th>%s</th><td>%s</td></tr>") % (escape(labels.get(key, key)), escape(shown))
-                for key, (_value, shown) in values.items()
+                Markup("<tr><th>%s</th><td>%s</td></tr>") % (escape(label), escape(shown))
+                for label, _value, shown in labelled(self.env, entry._values()).values()
             )
             entry.values_html = Markup('<table class="table table-sm o_kvk_register_values">%s</table>') % rows
+
+    @api.depends("values_json", "end_date")
+    @api.depends_context("lang")
+    def _compute_end_display(self):
+        for entry in self:
+            raw = (entry._values().get("kvk_end_raw") or [""])[0]
+            entry.end_display = readable_for(self.env, raw) if raw else False
 
     def _values(self):
         """{key: [value, shown]} as the register last gave them (confidential keys apart)."""
@@ -179,14 +202,14 @@ class KvkRegisterEntry(models.Model):
         return self.env["kvk.register.change"].sudo().create(changes)
 
     def _kvk_record_end(self, end_raw, end_date, reason, origin, signals=None, successor="", when=None):
-        """Keep that the registration ended (a termination signal describes it; no call)."""
+        """Keep that the registration ended (a termination signal describes it; no call).  The end is
+        kept as the register gives its dates (``YYYYMMDD``, unknown parts as zeros)."""
         self.ensure_one()
         entry = self.sudo()
         values = entry._values()
+        end_raw = end_raw or (end_date.strftime("%Y%m%d") if end_date else "")
         if end_raw:
-            values["kvk_end_raw"] = [end_raw, end_raw]
-        if end_date:
-            values["kvk_end_date"] = [end_date.isoformat(), end_date.isoformat()]
+            values["kvk_end_raw"] = [end_raw, readable_for(self.env, end_raw)]
         prepared = labelled(self.env, values)
         changes = entry._kvk_record(prepared, origin, signals=signals, when=when)
         entry.write(
@@ -215,14 +238,26 @@ class KvkRegisterChange(models.Model):
     label = fields.Char(string="Field", compute="_compute_label")
     old_json = fields.Text(readonly=True)
     new_json = fields.Text(readonly=True)
-    old_shown = fields.Char(string="Old Value", readonly=True)
-    new_shown = fields.Char(string="New Value", readonly=True)
+    old_shown = fields.Char(string="Old Value (as read)", readonly=True)
+    new_shown = fields.Char(string="New Value (as read)", readonly=True)
+    old_display = fields.Char(string="Old Value", compute="_compute_display")
+    new_display = fields.Char(string="New Value", compute="_compute_display")
     changed_at = fields.Datetime(string="When", required=True, readonly=True)
     origin = fields.Selection(ORIGINS, string="Shown By", required=True, readonly=True)
     signal_id = fields.Many2one("kvk.signal", string="Signal", readonly=True, ondelete="set null", index=True)
 
     @api.depends("key")
+    @api.depends_context("lang")
     def _compute_label(self):
         labels = register_labels(self.env)
         for change in self:
             change.label = labels.get(change.key, change.key)
+
+    @api.depends("key", "old_json", "new_json", "old_shown", "new_shown")
+    @api.depends_context("lang")
+    def _compute_display(self):
+        for change in self:
+            old = json.loads(change.old_json) if change.old_json else None
+            new = json.loads(change.new_json) if change.new_json else None
+            change.old_display = shown_for(self.env, change.key, old, change.old_shown) or False
+            change.new_display = shown_for(self.env, change.key, new, change.new_shown) or False

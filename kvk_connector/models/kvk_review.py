@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .kvk_register_entry import IDENTITY_KEYS, ORIGINS, labelled, register_labels
+from .kvk_register_entry import IDENTITY_KEYS, ORIGINS, labelled, register_labels, shown_for
 from .res_partner import CONFIDENTIAL_KEYS
 
 _logger = logging.getLogger(__name__)
@@ -48,11 +48,9 @@ KEY_ORDER = [
     "kvk_employees_full",
     "kvk_employees_part",
     "kvk_founding_raw",
-    "kvk_founding_date",
     "kvk_end_raw",
-    "kvk_end_date",
 ]
-END_KEYS = ("kvk_end_raw", "kvk_end_date")
+END_KEYS = ("kvk_end_raw",)
 
 
 def ordered(keys):
@@ -267,6 +265,7 @@ class KvkReview(models.Model):
                         "current_value": partner._kvk_current(key) if partner else "",
                         "current_raw": json.dumps(partner._kvk_raw(key)) if partner else False,
                         "register_old": history.old_shown or "" if history else "",
+                        "register_old_json": history.old_json or False if history else False,
                         "register_new": shown,
                         "value_json": json.dumps(value),
                     }
@@ -392,7 +391,8 @@ class KvkReview(models.Model):
         self._kvk_update_state()
         if done:
             rows = Markup("").join(
-                Markup("<li>%s: %s</li>") % (escape(line.label), escape(line.register_new)) for line in done
+                Markup("<li>%s: %s</li>") % (escape(line.label), escape(line.register_new_display or ""))
+                for line in done
             )
             self.message_post(body=Markup("%s<ul>%s</ul>") % (self.env._("Accepted:"), rows))
         if conflicts:
@@ -546,12 +546,19 @@ class KvkReviewLine(models.Model):
     key = fields.Char(required=True, readonly=True)
     label = fields.Char(string="Field", compute="_compute_label")
     current_value = fields.Char(
-        string="On the Contact", readonly=True, help="The contact's value when this was proposed."
+        string="On the Contact (as read)", readonly=True, help="The contact's value when this was proposed."
     )
     current_raw = fields.Text(readonly=True, help="The contact's value when this was proposed, as stored.")
-    register_old = fields.Char(string="Register Before", readonly=True)
-    register_new = fields.Char(string="Register Now", readonly=True)
+    register_old = fields.Char(string="Register Before (as read)", readonly=True)
+    register_old_json = fields.Text(readonly=True)
+    register_new = fields.Char(string="Register Now (as read)", readonly=True)
     value_json = fields.Text(readonly=True)
+    # what the columns show, in the reader's language (dates, countries)
+    current_display = fields.Char(
+        string="On the Contact", compute="_compute_display", help="The contact's value when this was proposed."
+    )
+    register_old_display = fields.Char(string="Register Before", compute="_compute_display")
+    register_new_display = fields.Char(string="Register Now", compute="_compute_display")
     state = fields.Selection(LINE_STATES, default="pending", required=True, readonly=True, index=True)
     conflict = fields.Boolean(readonly=True, help="The contact changed this field since it was proposed.")
     conflict_value = fields.Char(string="Contact Now", readonly=True)
@@ -559,10 +566,26 @@ class KvkReviewLine(models.Model):
     decided_at = fields.Datetime(readonly=True)
 
     @api.depends("key")
+    @api.depends_context("lang")
     def _compute_label(self):
         labels = register_labels(self.env)
         for line in self:
             line.label = labels.get(line.key, line.key)
+
+    @api.depends("key", "current_raw", "current_value", "register_old_json", "register_old", "value_json",
+                 "register_new")  # fmt: skip
+    @api.depends_context("lang")
+    def _compute_display(self):
+        def raw(text):
+            return json.loads(text) if text else None
+
+        for line in self:
+            key = line.key
+            line.current_display = shown_for(self.env, key, raw(line.current_raw), line.current_value) or False
+            line.register_old_display = (
+                shown_for(self.env, key, raw(line.register_old_json), line.register_old) or False
+            )
+            line.register_new_display = shown_for(self.env, key, line._value(), line.register_new) or False
 
     def _value(self):
         self.ensure_one()

@@ -75,7 +75,8 @@ class KvkSubscription(models.Model):
     @api.depends("company_id", "kvk_id")
     def _compute_name(self):
         for subscription in self:
-            subscription.name = f"{subscription.company_id.name} ({subscription.kvk_id or '-'})"
+            company = subscription.company_id.name or ""
+            subscription.name = f"{company} ({subscription.kvk_id})" if subscription.kvk_id else company
 
     def _compute_counts(self):
         groups = self.env["kvk.signal"]._read_group(

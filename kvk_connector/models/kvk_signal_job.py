@@ -33,6 +33,7 @@ from odoo import api, fields, models
 
 from ..clients import Candidate, CriteriaError, KvkError
 from ..clients.kvk_criteria import legal_form_key
+from .kvk_dates import readable_for
 from .kvk_signal import SIGNAL_ATTEMPTS
 
 _logger = logging.getLogger(__name__)
@@ -432,11 +433,7 @@ class KvkSignalJob(models.AbstractModel):
             if kind == "deleted":
                 entry = Entry._kvk_entry(kvk_number, enrolment.branch_number or "")
                 end = next(r for r in records.values() if r.type == "termination")
-                summary = partner.env._(
-                    "The registration ended on %(date)s: %(reason)s",
-                    date=end.start_raw or "?",
-                    reason=end.reason or "-",
-                )
+                summary = self._kvk_end_summary(partner.env, end)
                 items |= Review._kvk_propose_deleted(partner, entry, "signal", signals, summary)
                 continue
             if call is None:
@@ -454,26 +451,45 @@ class KvkSignalJob(models.AbstractModel):
         signals.write({"state": "done", "outcome": outcome, "review_ids": [fields.Command.link(i.id) for i in items]})
 
     @api.model
+    def _kvk_end_summary(self, env, end):
+        """What a termination signal says, in ``env``'s language (it may leave out the date or the reason)."""
+        _ = env._
+        date = readable_for(env, end.start_raw) if end.start_raw else ""
+        if date and end.reason:
+            return _("The registration ended on %(date)s: %(reason)s", date=date, reason=end.reason)
+        if date:
+            return _("The registration ended on %(date)s.", date=date)
+        if end.reason:
+            return _("The registration ended: %(reason)s", reason=end.reason)
+        return _("The registration ended.")
+
+    @api.model
     def _kvk_summary(self, env, records, kind, target):
         _ = env._
         lines = []
         for record in records:
             if record.type == "legal_form_change":
-                lines.append(
-                    _(
-                        "Legal form changed from %(old)s to %(new)s.",
-                        old=record.old_legal_form or "?",
-                        new=record.new_legal_form or "?",
-                    )
-                )
+                old, new = record.old_legal_form, record.new_legal_form
+                if old and new:
+                    lines.append(_("Legal form changed from %(old)s to %(new)s.", old=old, new=new))
+                elif new:
+                    lines.append(_("Legal form changed to %(new)s.", new=new))
+                else:
+                    lines.append(_("The legal form changed."))
             elif record.type == "continuation_transfer" and kind == "move":
-                lines.append(
-                    _(
-                        "Continued by KvK number %(new)s (%(reason)s): move the contact to the new registration.",
-                        new=target,
-                        reason=record.reason or record.reason_code,
+                reason = record.reason or record.reason_code
+                if reason:
+                    lines.append(
+                        _(
+                            "Continued by KvK number %(new)s (%(reason)s): move the contact to the new registration.",
+                            new=target,
+                            reason=reason,
+                        )
                     )
-                )
+                else:
+                    lines.append(
+                        _("Continued by KvK number %(new)s: move the contact to the new registration.", new=target)
+                    )
         return "\n".join(dict.fromkeys(lines))
 
     # -- new registrations for profiles ---------------------------------------------------------------
@@ -574,7 +590,7 @@ class KvkSignalJob(models.AbstractModel):
             municipality=value("city") or "",
             legal_form=legal_form_key(value("kvk_legal_form")),
             employees=value("kvk_employees", None),
-            active=not value("kvk_end_raw"),
+            active=value("kvk_end_raw") in ("", "00000000"),
             name=value("name"),
         )
 

@@ -15,7 +15,6 @@ FIELD_GROUPS = {
         "kvk_statutory_name",
         "kvk_trade_names",
         "kvk_founding_raw",
-        "kvk_founding_date",
         "kvk_bsn",
         "kvk_private_address",
     ),

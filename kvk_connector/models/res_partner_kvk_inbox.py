@@ -5,6 +5,7 @@ import re
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 
+from ..clients import kvk_date
 from .res_partner import CONFIDENTIAL_KEYS, KVK_NUMBER
 
 KVK_MANAGER_GROUP = "kvk_connector.group_kvk_manager"
@@ -240,8 +241,6 @@ class ResPartner(models.Model):
             return sorted(self.kvk_sbi_ids.mapped("code")) == sorted(item[0] for item in value or [])
         if key.startswith("kvk_employees"):
             return (self[key] or 0) == (value or 0)
-        if key in ("kvk_founding_date", "kvk_end_date"):
-            return (self[key].isoformat() if self[key] else "") == (value or "")
         if key == "website":
             return _website(self.website) == _website(value)
         if key == "phone":
@@ -261,7 +260,7 @@ class ResPartner(models.Model):
         entry = Entry._kvk_entry(kvk, branch)
         changes = entry._kvk_record(values, "refresh")
         Review = self.env["kvk.review"].sudo()
-        ended = [key for key in changes.mapped("key") if key in ("kvk_end_raw", "kvk_end_date")]
+        ended = "kvk_end_raw" in changes.mapped("key") and profile.end_raw and profile.end_raw != "00000000"
         if ended:  # the registration ended: that is what to review, not its other changes
             entry.sudo().write({"ended": True, "end_date": profile.end_date or False})
             Review._kvk_propose_deleted(self, entry, "refresh")
@@ -315,5 +314,7 @@ class ResPartner(models.Model):
                 value = sbi.get((value[0], value[2]))
             elif key == "kvk_sbi_ids":
                 value = [fields.Command.set([sbi[(a[0], a[2])] for a in value if (a[0], a[2]) in sbi])]
+            elif key in ("kvk_founding_raw", "kvk_end_raw"):  # as _kvk_write_register_values writes them
+                vals[key.replace("_raw", "_date")] = kvk_date(value)[1] or False
             vals[key] = value
         return vals

@@ -11,7 +11,8 @@ from odoo.tools import mute_logger
 
 from sandbox import kvk_bulk as sandbox_bulk
 
-from ..clients import ColumnMapping, iter_matches, run_test_selection
+from ..clients import ColumnMapping, iter_matches, kvk_date, run_test_selection
+from ..models.kvk_dates import readable_kvk_date
 from ..models.kvk_import_job import IMPORT_LOCK, KvkImportJob
 from .common_inbox import KvkInboxCase
 
@@ -189,6 +190,11 @@ class TestProfiles(KvkInboxCase):
         self.assertEqual(partner.kvk_sbi_id.code, row.sbi_main)
         self.assertEqual(partner.zip.replace(" ", ""), row.postcode)
         self.assertEqual(partner.city, row.city)
+        # dates as "Search register" writes them: the register's text, and the date where it is complete
+        raw, complete = kvk_date(row.values["start_date"])
+        self.assertEqual(partner.kvk_founding_raw, raw)
+        self.assertEqual(partner.kvk_founding_date, complete or False)
+        self.assertEqual(partner.kvk_founding_display, readable_kvk_date(raw))
 
     def test_an_import_resumes_after_a_crash_without_duplicates(self):
         profile = self.profile(self.data, main_branches_only=True)

@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models.kvk_dates import readable_kvk_date
 from ..models.kvk_signal_job import SIGNAL_LOCK
 from .common_inbox import JOB_LOGGER, KvkInboxCase
 
@@ -182,8 +183,20 @@ class TestSignals(KvkInboxCase):
         self.assertFalse(donald.kvk_former, "marked only when accepted")
         entry = item.entry_id
         self.assertTrue(entry.ended)
+        # the end as the register gives its dates, read as people read them, in the reader's language
+        (line,) = item.line_ids
+        raw = line._value()
+        self.assertEqual((line.key, len(raw)), ("kvk_end_raw", 8))
+        self.assertEqual(item.summary, f"The registration ended on {readable_kvk_date(raw)}: Opheffen onderneming")
+        self.assertEqual(line.register_new_display, readable_kvk_date(raw))
+        self.assertEqual(entry.end_display, readable_kvk_date(raw))
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.assertEqual(line.with_context(lang="nl_NL").register_new_display, readable_kvk_date(raw, "nl_NL"))
+        self.assertNotEqual(readable_kvk_date(raw, "nl_NL"), readable_kvk_date(raw))
         item.with_user(self.salesperson).action_accept()
         self.assertTrue(donald.kvk_former)
+        self.assertEqual(donald.with_context(active_test=False).kvk_end_raw, raw)
+        self.assertEqual(donald.with_context(active_test=False).kvk_end_date.strftime("%Y%m%d"), raw)
         self.assertFalse(donald.active)
         self.assertFalse(donald.with_context(active_test=False)._kvk_enrolments())
         self.assertEqual(item.state, "applied")
