@@ -446,20 +446,25 @@ class KvkReview(models.Model):
 
     def _kvk_accept_new(self):
         """Create the company of a new registration, enrolled; a contact that already holds the
-        registration (KvK number and vestigingsnummer) is enrolled instead of duplicated."""
+        registration is enrolled instead of duplicated: one with its KvK number and the
+        vestigingsnummer of its main branch, else one that stands for the legal entity (as in
+        "Search register": a contact with the KvK number only, or linked to its main branch)."""
         self.ensure_one()
         Partner = self.env["res.partner"].with_company(self.company_id)
         values = self._kvk_values()
         kvk = values.get("company_registry", ("", ""))[1]
         branch = values.get("kvk_branch_number", ("", ""))[1]
-        partner = Partner._kvk_find_duplicate(kvk, branch)
+        kind = "hoofdvestiging" if branch else "rechtspersoon"
+        partner = Partner._kvk_find_duplicate(kvk, branch, kind=kind) or Partner._kvk_find_duplicate(
+            kvk, "", kind="rechtspersoon"
+        )
         if partner:
             partner.check_access("write")
             note = self.env._("%s already holds this registration: it is followed now.", partner.display_name)
         else:
             Partner.check_access("create")
             partner = Partner.create({"name": values.get("name", ("", kvk))[1] or kvk, "is_company": True})
-            partner._kvk_write_register_values(values, list(values), kind="hoofdvestiging")
+            partner._kvk_write_register_values(values, list(values), kind=kind)
             note = self.env._("Created from the KvK inbox (profile %s).", self.profile_id.display_name)
         partner._kvk_enrol(source="review", profile=self.profile_id, company=self.company_id)
         self.sudo().write({"partner_id": partner.id})

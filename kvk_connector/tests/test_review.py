@@ -298,6 +298,19 @@ class TestReview(KvkInboxCase):
         self.assertEqual(self.env["res.partner"].search_count([("company_registry", "=", summary["kvknummer"])]), 1)
         self.assertTrue(existing._kvk_enrolments())
 
+    def test_accepting_a_new_registration_held_by_a_hand_made_contact_enrols_it(self):
+        self.env["kvk.profile"].create({"name": "All new companies", "company_id": self.company.id})
+        (summary,) = self.emit("new")
+        self.run_signals()
+        (item,) = self.items(kind="new")
+        existing = self.env["res.partner"].create(
+            {"name": "Typed in with its KvK number only", "is_company": True, "company_registry": summary["kvknummer"]}
+        )
+        item.with_user(self.salesperson).action_accept()
+        self.assertEqual(item.partner_id, existing)
+        self.assertEqual(self.env["res.partner"].search_count([("company_registry", "=", summary["kvknummer"])]), 1)
+        self.assertEqual(existing._kvk_enrolments().kvk_number, summary["kvknummer"])
+
     def test_a_rejected_new_registration_is_not_offered_again_for_that_profile(self):
         first = self.env["kvk.profile"].create({"name": "First", "company_id": self.company.id})
         (summary,) = self.emit("new")
