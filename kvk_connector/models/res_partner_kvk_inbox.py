@@ -134,13 +134,13 @@ class ResPartner(models.Model):
         for partner in self:
             if partner._kvk_enrolments():
                 already += 1
-            elif partner._kvk_enrol(source="bulk"):
+            elif partner.kvk_applies and partner._kvk_enrol(source="bulk"):
                 enrolled += 1
-            else:
+            else:  # as the KvK tab: Dutch companies, companies without a country and linked ones only
                 skipped += 1
         message = self.env._(
             "%(enrolled)s contacts now follow register changes, %(already)s did already, "
-            "%(skipped)s have no KvK number (8 digits) of their own.",
+            "%(skipped)s are no Dutch company with a KvK number (8 digits) of its own.",
             enrolled=enrolled,
             already=already,
             skipped=skipped,

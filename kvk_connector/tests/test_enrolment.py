@@ -61,11 +61,15 @@ class TestEnrolment(KvkInboxCase):
         person = self.env["res.partner"].create({"name": "Kwik", "parent_id": linked_before.id})
         self.assertEqual(person.company_registry, DONALD, "a contact person copies the company's number")
         already = self.link("69599076", "000038509474")
-        selected = linked_before | branch | by_hand | nothing | person | already
+        # the register is not for a Czech company, whatever its company registry looks like
+        czech = self.plain("Pekárna s.r.o.", "27074358", country_id=self.env.ref("base.cz").id)
+        selected = linked_before | branch | by_hand | nothing | person | already | czech
         action = selected.with_user(self.salesperson).action_kvk_enrol()
         self.assertIn(
-            "3 contacts now follow register changes, 1 did already, 2 have no KvK number", action["params"]["message"]
+            "3 contacts now follow register changes, 1 did already, 3 are no Dutch company with a KvK number",
+            action["params"]["message"],
         )
+        self.assertFalse(czech._kvk_enrolments())
         self.assertEqual(linked_before._kvk_enrolments().registration, DONALD)
         self.assertEqual(branch._kvk_enrolments().registration, f"{DONALD}/{DONALD_SIDE}")
         self.assertEqual(by_hand._kvk_enrolments().source, "bulk")

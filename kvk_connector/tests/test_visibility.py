@@ -47,6 +47,18 @@ class TestVisibility(KvkCase):
         self.assertFalse(arch.xpath("//widget[@name='kvk_search_register'] | //page[@name='kvk_register']"))
         self.assertFalse(arch.xpath("//button[@name='action_kvk_print_extract' or @name='action_kvk_queries']"))
 
+    def test_following_register_changes_shows_where_the_register_does(self):
+        arch = self.form(self.salesperson)
+        (enrol,) = arch.xpath("//button[@name='action_kvk_enrol']")
+        self.assertIn("not kvk_applies", enrol.get("invisible"))
+        self.assertTrue(enrol.xpath("ancestor::page[@name='kvk_register']"), "inside the KvK tab")
+        (inbox,) = arch.xpath("//button[@name='action_kvk_reviews']")
+        self.assertIn("not kvk_applies", inbox.get("invisible"))
+        arch = self.form(self.plain)
+        self.assertFalse(
+            arch.xpath("//button[@name='action_kvk_enrol' or @name='action_kvk_end_enrolment' or @name='action_kvk_reviews']")
+        )
+
     def test_the_groups_sit_under_the_addons_own_heading(self):
         ours = self.env["res.groups"].search(
             [("category_id.parent_id", "=", self.env.ref("kvk_connector.module_category_kvk_connector_root").id)]
