@@ -66,17 +66,37 @@ class KvkImportJob(models.Model):
 
     @api.model
     def _cron_kvk_import(self, batch_size=1000, max_batches=None):
-        """Go on with the queued and running imports, each in batches that keep their place."""
+        """Go on with the queued and running imports, each in batches that keep their place.  The run
+        is recorded per company whose imports it worked on, with the rows it read and what they made."""
         done = remaining = 0
         started = time.monotonic()
+        started_at = fields.Datetime.now()
+        runs = {}
         for job in self.sudo().search([("state", "in", ("queued", "running"))], order="id"):
             lang = job.company_id.partner_id.lang or "en_US"
             job = job.with_company(job.company_id).with_context(lang=lang)
             outcome = job._kvk_run(batch_size, max_batches, started)
             done += outcome["done"]
             remaining += outcome["remaining"]
+            run = runs.setdefault(job.company_id, dict.fromkeys(("done", "created", "linked", "rejected"), 0))
+            run["skipped"] = run.get("skipped", True) and outcome.get("skipped", False)
+            for key in ("done", "created", "linked", "rejected"):
+                run[key] += outcome.get(key, 0)
             if time.monotonic() - started > RUN_SECONDS:
                 break
+        for company, run in runs.items():
+            left = self.sudo().search_count([("company_id", "=", company.id), ("state", "in", ("queued", "running"))])
+            self.env["kvk.job.run"]._record(
+                "import",
+                company,
+                started_at=started_at,
+                state="skipped" if run["skipped"] else "done",
+                done=run["done"],
+                failed=run["rejected"],
+                remaining=left,
+                created=run["created"],
+                linked=run["linked"],
+            )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if remaining and done:
             self.env.ref("kvk_connector.ir_cron_kvk_connector_import")._trigger()
@@ -99,7 +119,7 @@ class KvkImportJob(models.Model):
         self.ensure_one()
         if not self._kvk_lock():
             _logger.info("KvK import %s skipped: another run is importing it", self.id)
-            return {"done": 0, "remaining": 0}
+            return {"done": 0, "remaining": 0, "skipped": True}
         self.invalidate_recordset()
         if self.state not in ("queued", "running"):
             return {"done": 0, "remaining": 0}
@@ -113,7 +133,9 @@ class KvkImportJob(models.Model):
         if self.state == "queued":
             self.write({"state": "running", "started_at": fields.Datetime.now()})
         source = self.env["kvk.profile"]._kvk_source(self.attachment_id)
-        done = batches = 0
+        batches = 0
+        totals = dict.fromkeys(("done", "created", "linked", "rejected"), 0)
+        first_line = self.last_line
         try:
             for batch in iter_matches(source, criteria, mapping, batch_size=batch_size, start_line=self.last_line):
                 counts = self._kvk_import_batch(batch.rows, batch.bad_rows)
@@ -124,20 +146,22 @@ class KvkImportJob(models.Model):
                         **{f"{key}_count": self[f"{key}_count"] + value for key, value in counts.items()},
                     }
                 )
-                done += len(batch.rows) + len(batch.bad_rows)
+                totals["done"] = batch.last_line - first_line  # the file's rows this run went through
+                for key in ("created", "linked", "rejected"):
+                    totals[key] += counts[key]
                 batches += 1
                 if not self._kvk_commit():
-                    return {"done": done, "remaining": 0}
+                    return {**totals, "remaining": 0}
                 if (max_batches and batches >= max_batches) or time.monotonic() - started > RUN_SECONDS:
-                    return {"done": done, "remaining": 1}
+                    return {**totals, "remaining": 1}
         except BulkFileError as error:
             self.write({"state": "failed", "error_message": error.message[:500], "finished_at": fields.Datetime.now()})
-            return {"done": done, "remaining": 0}
+            return {**totals, "remaining": 0}
         finally:
             if hasattr(source, "close"):
                 source.close()
         self.write({"state": "done", "finished_at": fields.Datetime.now()})
-        return {"done": done, "remaining": 0}
+        return {**totals, "remaining": 0}
 
     # -- one batch ------------------------------------------------------------------------------------
 

@@ -13,7 +13,13 @@ from odoo.exceptions import UserError
 
 from .kvk_query_log import RETENTION_PARAM
 
-JOBS = [("refresh", "Register refresh"), ("purge", "Query log clean-up")]
+JOBS = [
+    ("refresh", "Register refresh"),
+    ("purge", "Query log clean-up"),
+    ("signals", "Change signals"),
+    ("import", "Profile import"),
+    ("digest", "KvK inbox digest"),
+]
 
 
 class KvkJobRun(models.Model):
@@ -34,12 +40,26 @@ class KvkJobRun(models.Model):
     )
     started_at = fields.Datetime(string="Started", readonly=True, required=True)
     ended_at = fields.Datetime(string="Ended", readonly=True, required=True)
-    done_count = fields.Integer(string="Done", readonly=True, help="Contacts refreshed, or log entries removed.")
-    failed_count = fields.Integer(string="Failed", readonly=True, help="Contacts whose refresh failed.")
+    done_count = fields.Integer(
+        string="Done",
+        readonly=True,
+        help="Contacts refreshed, log entries removed, change signals processed, bulk-file rows read or digests sent.",
+    )
+    failed_count = fields.Integer(
+        string="Failed", readonly=True, help="Contacts whose refresh failed, or bulk-file rows rejected."
+    )
     remaining_count = fields.Integer(string="Left for the next run", readonly=True)
+    read_count = fields.Integer(string="Signals Read", readonly=True)
+    paid_count = fields.Integer(string="Paid Calls", readonly=True)
+    item_count = fields.Integer(string="Review Items", readonly=True, help="Made by the change signals, or listed by a digest.")
+    created_count = fields.Integer(string="Companies Created", readonly=True)
+    linked_count = fields.Integer(string="Companies Linked", readonly=True)
     summary = fields.Char(compute="_compute_summary")
 
-    @api.depends("job", "state", "done_count", "failed_count", "remaining_count")
+    @api.depends(
+        "job", "state", "done_count", "failed_count", "remaining_count", "read_count", "paid_count", "item_count",
+        "created_count", "linked_count",
+    )  # fmt: skip
     @api.depends_context("lang")
     def _compute_summary(self):
         _ = self.env._
@@ -53,6 +73,30 @@ class KvkJobRun(models.Model):
                     failed=run.failed_count,
                     remaining=run.remaining_count,
                 )
+            elif run.job == "signals":
+                run.summary = _(
+                    "signals read: %(read)s, processed: %(done)s, paid calls: %(paid)s, review items made: %(items)s, "
+                    "left for the next run: %(remaining)s",
+                    read=run.read_count,
+                    done=run.done_count,
+                    paid=run.paid_count,
+                    items=run.item_count,
+                    remaining=run.remaining_count,
+                )
+            elif run.job == "import":
+                run.summary = _(
+                    "rows read: %(done)s, companies created: %(created)s, linked: %(linked)s, rows rejected: "
+                    "%(failed)s, imports left for the next run: %(remaining)s",
+                    done=run.done_count,
+                    created=run.created_count,
+                    linked=run.linked_count,
+                    failed=run.failed_count,
+                    remaining=run.remaining_count,
+                )
+            elif run.job == "digest":
+                run.summary = _(
+                    "digests sent: %(done)s, review items listed: %(items)s", done=run.done_count, items=run.item_count
+                )
             else:
                 run.summary = _(
                     "log entries removed: %(done)s, left for the next run: %(remaining)s",
@@ -61,8 +105,9 @@ class KvkJobRun(models.Model):
                 )
 
     @api.model
-    def _record(self, job, company=None, started_at=None, state="done", done=0, failed=0, remaining=0):
-        """Write a run that ended now (the jobs call this; users cannot)."""
+    def _record(self, job, company=None, started_at=None, state="done", done=0, failed=0, remaining=0, **counts):
+        """Write a run that ended now (the jobs call this; users cannot).  ``counts``: the job's own
+        counts (``read``, ``paid``, ``item``, ``created``, ``linked``)."""
         run = (
             self.sudo()
             .with_context(kvk_job_run_write=True)
@@ -76,6 +121,7 @@ class KvkJobRun(models.Model):
                     "done_count": done,
                     "failed_count": failed,
                     "remaining_count": remaining,
+                    **{f"{name}_count": value for name, value in counts.items()},
                 }
             )
         )

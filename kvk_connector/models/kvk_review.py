@@ -1,5 +1,6 @@
 import json
 import logging
+import zlib
 
 from markupsafe import Markup, escape
 
@@ -10,6 +11,8 @@ from .kvk_register_entry import IDENTITY_KEYS, ORIGINS, labelled, register_label
 from .res_partner import CONFIDENTIAL_KEYS
 
 _logger = logging.getLogger(__name__)
+
+DIGEST_LOCK = zlib.crc32(b"kvk_connector.digest") & 0x7FFFFFFF
 
 KINDS = [("update", "Update"), ("move", "Moved registration"), ("deleted", "Deleted"), ("new", "New")]
 STATES = [
@@ -488,11 +491,20 @@ class KvkReview(models.Model):
 
     @api.model
     def _cron_kvk_digest(self):
-        """Per company and reviewer, a mail listing what waits in the KvK inbox, in the reviewer's language."""
+        """Per company and reviewer, a mail listing what waits in the KvK inbox, in the reviewer's language.
+
+        One run per company at a time (advisory lock; a second one is skipped and recorded so).  The
+        run of each company that reads change signals or has items waiting is recorded with its counts."""
         sent = 0
         for company in self.env["res.company"].sudo().search([]):
+            started = fields.Datetime.now()
             items = self.sudo().search([("company_id", "=", company.id), ("to_review", "=", True)])
-            if not items:
+            if not items and not company.kvk_use_mutaties:
+                continue
+            self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [DIGEST_LOCK, company.id])
+            if not self.env.cr.fetchone()[0]:
+                _logger.info("KvK inbox digest of company %s skipped: another run is sending it", company.id)
+                self.env["kvk.job.run"]._record("digest", company, started_at=started, state="skipped")
                 continue
             by_user = {}
             for item in items:
@@ -501,8 +513,10 @@ class KvkReview(models.Model):
                     by_user.setdefault(user, self.browse())
                     by_user[user] |= item
             for user, mine in by_user.items():
-                self._kvk_send_digest(company, user, mine)
-                sent += 1
+                self.with_company(company)._kvk_send_digest(company, user, mine)
+            sent += len(by_user)
+            listed = sum(len(mine) for mine in by_user.values())
+            self.env["kvk.job.run"]._record("digest", company, started_at=started, done=len(by_user), item=listed)
         return sent
 
     @api.model

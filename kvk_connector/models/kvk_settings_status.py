@@ -21,6 +21,12 @@ class ResConfigSettings(models.TransientModel):
     kvk_refresh_last_summary = fields.Char(string="Last Refresh Summary", compute="_compute_kvk_job_runs")
     kvk_purge_last_run = fields.Datetime(string="Last Query Log Clean-up", compute="_compute_kvk_job_runs")
     kvk_purge_last_summary = fields.Char(string="Last Clean-up Summary", compute="_compute_kvk_job_runs")
+    kvk_signals_last_run = fields.Datetime(string="Last Change Signals Run", compute="_compute_kvk_job_runs")
+    kvk_signals_last_summary = fields.Char(string="Last Change Signals Summary", compute="_compute_kvk_job_runs")
+    kvk_import_last_run = fields.Datetime(string="Last Profile Import Run", compute="_compute_kvk_job_runs")
+    kvk_import_last_summary = fields.Char(string="Last Profile Import Summary", compute="_compute_kvk_job_runs")
+    kvk_digest_last_run = fields.Datetime(string="Last KvK Inbox Digest", compute="_compute_kvk_job_runs")
+    kvk_digest_last_summary = fields.Char(string="Last Digest Summary", compute="_compute_kvk_job_runs")
 
     @api.depends("kvk_mode", "kvk_api_key", "company_id")
     def _compute_kvk_connection_info(self):
@@ -37,12 +43,16 @@ class ResConfigSettings(models.TransientModel):
     def _compute_kvk_job_runs(self):
         Runs = self.env["kvk.job.run"]
         for settings in self:
-            refresh = Runs._last("refresh", settings.company_id)
-            purge = Runs._last("purge")
-            settings.kvk_refresh_last_run = refresh.ended_at
-            settings.kvk_refresh_last_summary = refresh.summary or self.env._("not run yet")
-            settings.kvk_purge_last_run = purge.ended_at
-            settings.kvk_purge_last_summary = purge.summary or self.env._("not run yet")
+            company = settings.company_id
+            for job, run in (
+                ("refresh", Runs._last("refresh", company)),
+                ("purge", Runs._last("purge")),
+                ("signals", Runs._last("signals", company)),
+                ("import", Runs._last("import", company)),
+                ("digest", Runs._last("digest", company)),
+            ):
+                settings[f"kvk_{job}_last_run"] = run.ended_at
+                settings[f"kvk_{job}_last_summary"] = run.summary or self.env._("not run yet")
 
     def _kvk_check_admin(self):
         if not self.env.user.has_group("base.group_system"):

@@ -31,7 +31,7 @@ from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
 
-from ..clients import Candidate, CriteriaError, KvkError
+from ..clients import PAID_PRODUCTS, Candidate, CriteriaError, KvkError
 from ..clients.kvk_criteria import legal_form_key
 from .kvk_dates import readable_for
 from .kvk_signal import SIGNAL_ATTEMPTS
@@ -56,14 +56,28 @@ class KvkSignalJob(models.AbstractModel):
 
     @api.model
     def _cron_kvk_signals(self, batch=200):
-        """One batch per company that uses change signals; re-triggered while work is left."""
+        """One batch per company that uses change signals; re-triggered while work is left.  Each
+        company's run is recorded with its counts (a run postponed by a fault is not a successful one)."""
         done = remaining = 0
         for company in self.env["res.company"].sudo().search([("kvk_use_mutaties", "=", True)]):
             lang = company.partner_id.lang or "en_US"
             job = self.sudo().with_company(company).with_context(lang=lang, active_test=False)
+            started = fields.Datetime.now()
             outcome = job._kvk_run(batch)
             done += outcome["done"]
             remaining += outcome["remaining"]
+            if not outcome.get("postponed"):
+                self.env["kvk.job.run"]._record(
+                    "signals",
+                    company,
+                    started_at=started,
+                    state="skipped" if outcome.get("skipped") else "done",
+                    done=outcome["done"],
+                    remaining=outcome.get("waiting", 0),
+                    read=outcome.get("read", 0),
+                    paid=outcome.get("paid", 0),
+                    item=outcome.get("items", 0),
+                )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if remaining and done:
             self.env.ref("kvk_connector.ir_cron_kvk_connector_signals")._trigger()
@@ -97,11 +111,13 @@ class KvkSignalJob(models.AbstractModel):
         now = datetime.now(timezone.utc).replace(tzinfo=None)  # to the microsecond: the window's end
         if subscription.retry_after and subscription.retry_after > now:
             return {"done": 0, "remaining": 0, "postponed": True}
+        marks = self._kvk_marks()
+        read = 0
         try:
             if not subscription.kvk_id:
                 self._kvk_find_subscription(subscription)
             if self._kvk_poll_due(subscription, now):
-                self._kvk_poll(subscription, now)
+                read = self._kvk_poll(subscription, now)
             self._kvk_triage(subscription)
             done, stopped = self._kvk_process(subscription, batch)
         except KvkError as error:
@@ -112,7 +128,36 @@ class KvkSignalJob(models.AbstractModel):
         subscription._kvk_succeeded()
         self._kvk_purge(subscription)
         remaining = 0 if stopped else self._kvk_groups_count(subscription)
-        return {"done": done, "remaining": remaining}
+        return {"done": done, "remaining": remaining, "read": read, **self._kvk_counts(marks)}
+
+    @api.model
+    def _kvk_marks(self):
+        """Where the query log and the inbox stand before a run (their last ids), to count what it adds."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT (SELECT COALESCE(max(id), 0) FROM kvk_query_log), (SELECT COALESCE(max(id), 0) FROM kvk_review)"
+        )
+        return self.env.cr.fetchone()
+
+    @api.model
+    def _kvk_counts(self, marks):
+        """What this company's run added since ``marks``: paid calls answered, review items made; and
+        the signals that wait for the next run."""
+        company = self.env.company.id
+        log, review = marks
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT (SELECT count(*) FROM kvk_query_log
+                        WHERE id > %(log)s AND company_id = %(company)s AND channel = 'signal' AND state = 'done'
+                          AND product IN %(paid)s),
+                      (SELECT count(*) FROM kvk_review WHERE id > %(review)s AND company_id = %(company)s),
+                      (SELECT count(*) FROM kvk_signal
+                        WHERE company_id = %(company)s AND state IN ('pending', 'fetched', 'held', 'error')
+                          AND (state != 'error' OR attempts < %(attempts)s))""",
+            {"log": log, "review": review, "company": company, "paid": tuple(PAID_PRODUCTS), "attempts": SIGNAL_ATTEMPTS},
+        )
+        paid, items, waiting = self.env.cr.fetchone()
+        return {"paid": paid, "items": items, "waiting": waiting}
 
     # -- reading the Mutatieservice --------------------------------------------------------------------
 
