@@ -1,11 +1,13 @@
 """The change-signal job against the sandbox's Mutatieservice: triage, paid calls, the register store, items."""
 
+import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from odoo.tools.misc import format_datetime
 
 from ..models.kvk_dates import readable_kvk_date
 from ..models.kvk_signal_job import SIGNAL_LOCK
@@ -343,6 +345,25 @@ class TestSignals(KvkInboxCase):
         self.assertEqual(second["remaining"], 0)
         self.assertEqual(len(self.items()), 2)
         self.assertEqual(self.items().partner_id, partners[0] | partners[1])
+
+    def test_the_query_log_says_in_words_what_the_mutatieservice_was_asked(self):
+        self.link(DONALD, DONALD_MAIN)
+        (summary,) = self.emit("changed", DONALD, blocks=["maOnderneming"], change="name")
+        self.run_signals()
+        subscription = self.env["kvk.subscription"].search([("company_id", "=", self.company.id)]).kvk_id
+        logs = {log.product: log for log in self.company_logs([("channel", "=", "signal")])}
+        self.assertEqual(logs["abonnementen"].params_display, "Subscriptions of the API key")
+        self.assertEqual(logs["signaal"].params_display, f"Subscription: {subscription} · Signal: {summary['id']}")
+        self.assertRegex(
+            logs["signalen"].params_display,
+            rf"^Subscription: {subscription} · from .+ to .+ · page 1, 500 per page$",
+        )
+        # the window in the reader's time zone
+        until = json.loads(logs["signalen"].params)["args"][2]
+        moment = datetime.fromisoformat(until)
+        amsterdam = logs["signalen"].with_context(tz="Europe/Amsterdam").params_display
+        self.assertIn(format_datetime(self.env, moment, tz="Europe/Amsterdam"), amsterdam)
+        self.assertNotEqual(format_datetime(self.env, moment, tz="Europe/Amsterdam"), format_datetime(self.env, moment, tz="UTC"))
 
     def test_signal_cost_is_in_the_usage_by_channel_and_month(self):
         self.link(DONALD, DONALD_MAIN)
