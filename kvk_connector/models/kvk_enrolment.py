@@ -80,12 +80,11 @@ class KvkEnrolment(models.Model):
         for enrolment in self:
             enrolment.registration = registration_key(enrolment.kvk_number, enrolment.branch_number)
 
-    @api.depends("partner_name", "registration")
+    @api.depends("partner_id", "partner_name", "registration")
     def _compute_display_name(self):
         for enrolment in self:
-            enrolment.display_name = (
-                f"{enrolment.partner_id.display_name or enrolment.partner_name or ''} ({enrolment.registration})"
-            )
+            who = enrolment.partner_id.display_name or enrolment.partner_name
+            enrolment.display_name = f"{who} ({enrolment.registration})" if who else enrolment.registration or ""
 
     @api.constrains("kvk_number", "branch_number")
     def _check_numbers(self):

@@ -57,10 +57,10 @@ class KvkImportJob(models.Model):
     finished_at = fields.Datetime(readonly=True)
     line_ids = fields.One2many("kvk.import.job.line", "job_id", string="Report", readonly=True)
 
-    @api.depends("profile_id", "create_date")
+    @api.depends("profile_id.name")
     def _compute_name(self):
         for job in self:
-            job.name = f"{job.profile_id.name or ''} #{job.id or ''}"
+            job.name = f"{job.profile_id.name} #{job.id}" if job.id else job.profile_id.name or ""
 
     # -- the cron ------------------------------------------------------------------------------------
 
@@ -317,3 +317,9 @@ class KvkImportJobLine(models.Model):
     branch_number = fields.Char(string="Vestigingsnummer", readonly=True)
     reason = fields.Char(readonly=True)
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, ondelete="set null")
+
+    @api.depends("job_id.name", "line_number")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = self.env._("%(job)s, line %(line)s", job=line.job_id.name, line=line.line_number)

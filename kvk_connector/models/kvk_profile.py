@@ -407,13 +407,9 @@ class KvkProfile(models.Model):
 
     def action_view_enrolments(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Followed registrations"),
-            "res_model": "kvk.enrolment",
-            "view_mode": "list,form",
-            "domain": [("profile_id", "=", self.id)],
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id("kvk_connector.kvk_enrolment_action")
+        action["domain"] = [("profile_id", "=", self.id)]
+        return action
 
     def action_view_new(self):
         self.ensure_one()

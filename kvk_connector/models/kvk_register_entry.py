@@ -253,6 +253,13 @@ class KvkRegisterChange(models.Model):
         for change in self:
             change.label = labels.get(change.key, change.key)
 
+    @api.depends("entry_id.registration", "key")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        labels = register_labels(self.env)
+        for change in self:
+            change.display_name = f"{change.entry_id.registration}: {labels.get(change.key, change.key)}"
+
     @api.depends("key", "old_json", "new_json", "old_shown", "new_shown")
     @api.depends_context("lang")
     def _compute_display(self):

@@ -591,6 +591,13 @@ class KvkReviewLine(models.Model):
         for line in self:
             line.label = labels.get(line.key, line.key)
 
+    @api.depends("review_id.name", "key")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        labels = register_labels(self.env)
+        for line in self:
+            line.display_name = f"{line.review_id.name}: {labels.get(line.key, line.key)}"
+
     @api.depends("key", "current_raw", "current_value", "register_old_json", "register_old", "value_json",
                  "register_new")  # fmt: skip
     @api.depends_context("lang")

@@ -27,6 +27,8 @@ class ResConfigSettings(models.TransientModel):
     kvk_import_last_summary = fields.Char(string="Last Profile Import Summary", compute="_compute_kvk_job_runs")
     kvk_digest_last_run = fields.Datetime(string="Last KvK Inbox Digest", compute="_compute_kvk_job_runs")
     kvk_digest_last_summary = fields.Char(string="Last Digest Summary", compute="_compute_kvk_job_runs")
+    kvk_signals_schedule = fields.Char(string="Change Signals Schedule", compute="_compute_kvk_schedules")
+    kvk_digest_schedule = fields.Char(string="Digest Schedule", compute="_compute_kvk_schedules")
 
     @api.depends("kvk_mode", "kvk_api_key", "company_id")
     def _compute_kvk_connection_info(self):
@@ -53,6 +55,36 @@ class ResConfigSettings(models.TransientModel):
             ):
                 settings[f"kvk_{job}_last_run"] = run.ended_at
                 settings[f"kvk_{job}_last_summary"] = run.summary or self.env._("not run yet")
+
+    @api.depends("company_id")
+    @api.depends_context("lang")
+    def _compute_kvk_schedules(self):
+        for settings in self:
+            for job, xmlid in (("signals", "ir_cron_kvk_connector_signals"), ("digest", "ir_cron_kvk_connector_digest")):
+                cron = self.env.ref(f"kvk_connector.{xmlid}", raise_if_not_found=False)
+                settings[f"kvk_{job}_schedule"] = self._kvk_schedule_text(cron.sudo() if cron else cron)
+
+    def _kvk_schedule_text(self, cron):
+        """How often a scheduled action runs, with its unit ("every 15 minutes"), or that it is off."""
+        if not cron or not cron.active:
+            return self.env._("switched off (Settings > Technical > Scheduled Actions)")
+        units = {
+            "minutes": self.env._("minutes"),
+            "hours": self.env._("hours"),
+            "days": self.env._("days"),
+            "weeks": self.env._("weeks"),
+            "months": self.env._("months"),
+        }
+        if cron.interval_number == 1:
+            units = {
+                "minutes": self.env._("minute"),
+                "hours": self.env._("hour"),
+                "days": self.env._("day"),
+                "weeks": self.env._("week"),
+                "months": self.env._("month"),
+            }
+            return self.env._("every %(unit)s", unit=units[cron.interval_type])
+        return self.env._("every %(count)s %(unit)s", count=cron.interval_number, unit=units[cron.interval_type])
 
     def _kvk_check_admin(self):
         if not self.env.user.has_group("base.group_system"):

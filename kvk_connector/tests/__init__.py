@@ -25,3 +25,4 @@ from . import test_inbox_rpc_access
 from . import test_inbox_tour
 from . import test_refresh_store
 from . import test_inbox_job_runs
+from . import test_inbox_screens
