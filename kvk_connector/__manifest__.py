@@ -1,8 +1,8 @@
 {
     "name": "KvK Handelsregister Connector",
     "summary": "Dutch KvK Handelsregister on the contact: suggestions while typing, search, preview and fill, "
-    "weekly refresh, query log with costs, register extracts",
-    "version": "18.0.1.2.0",
+    "change signals with a review inbox, target groups, query log with costs, register extracts",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "author": "Register Connectors",
     "license": "LGPL-3",

@@ -411,9 +411,10 @@ class ResPartner(models.Model):
         Per contact, fetching and applying are separate steps; a contact that fails keeps its
         failure (when, why, how often), is tried again only after a growing pause, and gets a
         note in its chatter once per new failure, in the language of its salesperson.
-        Register fields are overwritten; ordinary fields (name, address, website...) only
-        filled where empty.  Transient register faults are retried with back-off inside the
-        service seam.
+        What the register says goes into the register store; what changed is written at once or
+        waits in the KvK inbox, as the company's settings say per group of fields (see
+        ``_kvk_refresh_apply`` in res_partner_kvk_inbox.py).  Transient register faults are retried
+        with back-off inside the service seam.
         """
         Partner = self.sudo()
         default = self.env.company
@@ -494,12 +495,9 @@ class ResPartner(models.Model):
         )
 
     def _kvk_refresh_apply(self, profile):
-        """Write a fetched profile: register fields overwritten, ordinary fields only where empty."""
+        """Keep a fetched profile.  What the register says and what changed go through the register
+        store and the KvK inbox (res_partner_kvk_inbox.py); here the contact's failure state ends."""
         self.ensure_one()
-        values = self._kvk_prepare_values(profile)
-        keys = [key for key in values if key.startswith("kvk_") or key == "company_registry"]
-        keys += [key for key in values if key not in keys and not self._kvk_current(key)]
-        self._kvk_write_register_values(values, keys, kind=self.kvk_registration_kind or profile.kind)
         if self.kvk_refresh_failures or self.kvk_refresh_retry_after:
             self.write(
                 {

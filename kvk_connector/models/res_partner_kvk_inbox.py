@@ -271,16 +271,8 @@ class ResPartner(models.Model):
             done["kvk_registration_kind"] = profile.kind or False
         if not self.kvk_company_id:
             done["kvk_company_id"] = self.env.company.id
-        if self.kvk_refresh_failures or self.kvk_refresh_retry_after:
-            done.update(
-                {
-                    "kvk_refresh_failures": 0,
-                    "kvk_refresh_error_code": False,
-                    "kvk_refresh_error": False,
-                    "kvk_refresh_retry_after": False,
-                }
-            )
         self.write(done)
+        return super()._kvk_refresh_apply(profile)
 
     def _kvk_after_search(self, prepared):
         """A user linked this contact through "Search register": follow its registration, and keep the
