@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .kvk_dates import readable_for
 from .kvk_register_entry import IDENTITY_KEYS, ORIGINS, labelled, register_labels, shown_for
 from .res_partner import CONFIDENTIAL_KEYS
 
@@ -95,7 +96,8 @@ class KvkReview(models.Model):
     signal_ids = fields.Many2many("kvk.signal", string="Signals", readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible", tracking=True, index=True)
     line_ids = fields.One2many("kvk.review.line", "review_id", string="Fields", readonly=True)
-    summary = fields.Text(readonly=True)
+    summary_json = fields.Text(readonly=True, help="What the signals said beyond the fields, as parts.")
+    summary = fields.Text(compute="_compute_summary", help="What the signals said beyond the fields.")
     values_json = fields.Text(readonly=True, help="The register's values when proposed.")
     conflict = fields.Boolean(compute="_compute_conflict", string="Contact Changed Meanwhile")
     pending_count = fields.Integer(compute="_compute_conflict", string="Fields to Review")
@@ -108,6 +110,55 @@ class KvkReview(models.Model):
         for item in self:
             who = item.partner_id.display_name or item.entry_id.name or ""
             item.name = f"{who} ({item.kvk_number})" if who and item.kvk_number else who or item.kvk_number or ""
+
+    @api.depends("summary_json")
+    @api.depends_context("lang")
+    def _compute_summary(self):
+        for item in self:
+            item.summary = item._kvk_summary_text(json.loads(item.summary_json or "[]")) or False
+
+    def _kvk_summary_text(self, parts):
+        """The parts of a summary (a termination, a legal-form change, a continuation) in the reader's
+        language; a part may leave out a date, a reason or a legal form."""
+        _ = self.env._
+        lines = []
+        for kind, values in parts:
+            if kind == "ended":
+                date = readable_for(self.env, values.get("date")) if values.get("date") else ""
+                reason = values.get("reason")
+                if date and reason:
+                    lines.append(_("The registration ended on %(date)s: %(reason)s", date=date, reason=reason))
+                elif date:
+                    lines.append(_("The registration ended on %(date)s.", date=date))
+                elif reason:
+                    lines.append(_("The registration ended: %(reason)s", reason=reason))
+                else:
+                    lines.append(_("The registration ended."))
+            elif kind == "legal_form":
+                old, new = values.get("old"), values.get("new")
+                if old and new:
+                    lines.append(_("Legal form changed from %(old)s to %(new)s.", old=old, new=new))
+                elif new:
+                    lines.append(_("Legal form changed to %(new)s.", new=new))
+                else:
+                    lines.append(_("The legal form changed."))
+            elif kind == "continued":
+                if values.get("reason"):
+                    lines.append(
+                        _(
+                            "Continued by KvK number %(new)s (%(reason)s): move the contact to the new registration.",
+                            new=values.get("new"),
+                            reason=values["reason"],
+                        )
+                    )
+                else:
+                    lines.append(
+                        _(
+                            "Continued by KvK number %(new)s: move the contact to the new registration.",
+                            new=values.get("new"),
+                        )
+                    )
+        return "\n".join(lines)
 
     @api.depends("line_ids.state", "line_ids.conflict")
     def _compute_conflict(self):
@@ -289,7 +340,7 @@ class KvkReview(models.Model):
                 "origin": origin,
                 "signal_ids": [fields.Command.set(signals.ids)] if signals else False,
                 "user_id": user.id or False,
-                "summary": summary or False,
+                "summary_json": json.dumps(summary) if summary else False,
                 "values_json": json.dumps(public, sort_keys=True),
                 "line_ids": lines,
             }

@@ -76,14 +76,13 @@ class ResConfigSettings(models.TransientModel):
             "months": self.env._("months"),
         }
         if cron.interval_number == 1:
-            units = {
-                "minutes": self.env._("minute"),
-                "hours": self.env._("hour"),
-                "days": self.env._("day"),
-                "weeks": self.env._("week"),
-                "months": self.env._("month"),
-            }
-            return self.env._("every %(unit)s", unit=units[cron.interval_type])
+            return {
+                "minutes": self.env._("every minute"),
+                "hours": self.env._("every hour"),
+                "days": self.env._("every day"),
+                "weeks": self.env._("every week"),
+                "months": self.env._("every month"),
+            }[cron.interval_type]
         return self.env._("every %(count)s %(unit)s", count=cron.interval_number, unit=units[cron.interval_type])
 
     def _kvk_check_admin(self):

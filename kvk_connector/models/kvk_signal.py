@@ -25,6 +25,16 @@ SIGNAL_STATES = [
     ("error", "Failed"),
     ("malformed", "Malformed"),
 ]
+SIGNAL_OUTCOMES = [
+    ("unrelated", "Nobody follows it"),
+    ("review", "Review item"),
+    ("applied", "Applied automatically"),
+    ("nothing", "Nothing a contact holds changed"),
+    ("held", "Held by the monthly cap"),
+    ("unavailable", "The register cannot give the registration"),
+    ("continued", "Continues a followed registration"),
+    ("no_match", "No profile matches"),
+]
 # A subscription that fails is asked again after 5, 10, 20... minutes, at most this many.
 BACKOFF_MAX_MINUTES = 6 * 60
 # A signal whose registration the register cannot give is tried again this many times.
@@ -152,10 +162,11 @@ class KvkSignal(models.Model):
     problems = fields.Text(readonly=True)
     listing_json = fields.Text(string="As Listed", readonly=True)
     detail_json = fields.Text(string="Detail", readonly=True)
-    changed_blocks = fields.Char(readonly=True)
+    changed_blocks = fields.Char(string="Changed Blocks (codes)", readonly=True)
+    changed_blocks_display = fields.Char(string="Changed Blocks", compute="_compute_changed_blocks_display")
     reason_code = fields.Char(readonly=True)
     new_kvk_number = fields.Char(string="New KvK Number", readonly=True, index="btree_not_null")
-    outcome = fields.Char(readonly=True)
+    outcome = fields.Selection(SIGNAL_OUTCOMES, readonly=True, help="What became of the signal.")
     attempts = fields.Integer(readonly=True)
     retry_after = fields.Datetime(readonly=True)
     error_message = fields.Char(readonly=True)
@@ -170,6 +181,21 @@ class KvkSignal(models.Model):
             "CREATE INDEX IF NOT EXISTS kvk_signal_work ON kvk_signal (company_id, state, kvk_number) "
             "WHERE state IN ('new', 'pending', 'fetched', 'held', 'error')"
         )
+
+    @api.depends("changed_blocks")
+    @api.depends_context("lang")
+    def _compute_changed_blocks_display(self):
+        _ = self.env._
+        names = {
+            "enterprise": _("enterprise"),
+            "owner": _("owner"),
+            "branches": _("branches"),
+            "officers": _("officers"),
+            "filings": _("filings"),
+        }
+        for signal in self:
+            codes = [code for code in (signal.changed_blocks or "").split(",") if code]
+            signal.changed_blocks_display = ", ".join(names.get(code, code) for code in codes) or False
 
     @property
     def detailed(self):

@@ -33,7 +33,6 @@ from odoo import api, fields, models
 
 from ..clients import PAID_PRODUCTS, Candidate, CriteriaError, KvkError
 from ..clients.kvk_criteria import legal_form_key
-from .kvk_dates import readable_for
 from .kvk_signal import SIGNAL_ATTEMPTS
 
 _logger = logging.getLogger(__name__)
@@ -266,7 +265,7 @@ class KvkSignalJob(models.AbstractModel):
         )
         candidates = cr.rowcount
         cr.execute(
-            """UPDATE kvk_signal SET state = 'unrelated', relevance = 'none', outcome = 'nobody follows it'
+            """UPDATE kvk_signal SET state = 'unrelated', relevance = 'none', outcome = 'unrelated'
                 WHERE company_id = %(company)s AND state = 'new'""",
             {"company": company},
         )
@@ -325,7 +324,7 @@ class KvkSignalJob(models.AbstractModel):
                     # nothing more is paid this run: every signal that waits for a call waits for the cap
                     self.env.flush_all()
                     self.env.cr.execute(
-                        "UPDATE kvk_signal SET state = 'held', outcome = 'held by the monthly cap' "
+                        "UPDATE kvk_signal SET state = 'held', outcome = 'held' "
                         "WHERE company_id = %s AND state = 'pending'",
                         [subscription.company_id.id],
                     )
@@ -354,7 +353,7 @@ class KvkSignalJob(models.AbstractModel):
                     "retry_after": fields.Datetime.now() + timedelta(hours=2**attempts)
                     if attempts < SIGNAL_ATTEMPTS
                     else fields.Datetime.now() + timedelta(days=3650),
-                    "outcome": "the register cannot give the registration",
+                    "outcome": "unavailable",
                 }
             )
 
@@ -478,64 +477,34 @@ class KvkSignalJob(models.AbstractModel):
             if kind == "deleted":
                 entry = Entry._kvk_entry(kvk_number, enrolment.branch_number or "")
                 end = next(r for r in records.values() if r.type == "termination")
-                summary = self._kvk_end_summary(partner.env, end)
+                summary = [["ended", {"date": end.start_raw or "", "reason": end.reason or ""}]]
                 items |= Review._kvk_propose_deleted(partner, entry, "signal", signals, summary)
                 continue
             if call is None:
                 continue
             entry = self._kvk_entry_of(call, target)
             keys = changes.filtered(lambda c, entry=entry: c.entry_id == entry).mapped("key")
-            summary = self._kvk_summary(partner.env, records.values(), kind, target)
+            summary = self._kvk_summary(records.values(), kind, target)
             item, auto = Review._kvk_propose(
                 partner, entry, keys, "signal", signals, kind=kind, summary=summary, new_kvk_number=target
             )
             items |= item
             applied = applied or bool(auto)
             partner.sudo().write({"kvk_last_update": fields.Datetime.now()})
-        outcome = "review item" if items else "applied automatically" if applied else "nothing a contact holds changed"
+        outcome = "review" if items else "applied" if applied else "nothing"
         signals.write({"state": "done", "outcome": outcome, "review_ids": [fields.Command.link(i.id) for i in items]})
 
     @api.model
-    def _kvk_end_summary(self, env, end):
-        """What a termination signal says, in ``env``'s language (it may leave out the date or the reason)."""
-        _ = env._
-        date = readable_for(env, end.start_raw) if end.start_raw else ""
-        if date and end.reason:
-            return _("The registration ended on %(date)s: %(reason)s", date=date, reason=end.reason)
-        if date:
-            return _("The registration ended on %(date)s.", date=date)
-        if end.reason:
-            return _("The registration ended: %(reason)s", reason=end.reason)
-        return _("The registration ended.")
-
-    @api.model
-    def _kvk_summary(self, env, records, kind, target):
-        _ = env._
-        lines = []
+    def _kvk_summary(self, records, kind, target):
+        """What the signals say beyond the fields, as parts an item shows in its reader's language
+        (see ``kvk.review._kvk_summary_text``)."""
+        parts = []
         for record in records:
             if record.type == "legal_form_change":
-                old, new = record.old_legal_form, record.new_legal_form
-                if old and new:
-                    lines.append(_("Legal form changed from %(old)s to %(new)s.", old=old, new=new))
-                elif new:
-                    lines.append(_("Legal form changed to %(new)s.", new=new))
-                else:
-                    lines.append(_("The legal form changed."))
+                parts.append(["legal_form", {"old": record.old_legal_form or "", "new": record.new_legal_form or ""}])
             elif record.type == "continuation_transfer" and kind == "move":
-                reason = record.reason or record.reason_code
-                if reason:
-                    lines.append(
-                        _(
-                            "Continued by KvK number %(new)s (%(reason)s): move the contact to the new registration.",
-                            new=target,
-                            reason=reason,
-                        )
-                    )
-                else:
-                    lines.append(
-                        _("Continued by KvK number %(new)s: move the contact to the new registration.", new=target)
-                    )
-        return "\n".join(dict.fromkeys(lines))
+                parts.append(["continued", {"new": target, "reason": record.reason or record.reason_code or ""}])
+        return [part for index, part in enumerate(parts) if part not in parts[:index]]
 
     # -- new registrations for profiles ---------------------------------------------------------------
 
@@ -555,7 +524,7 @@ class KvkSignalJob(models.AbstractModel):
             [("company_id", "=", company.id), ("successor_kvk_number", "=", kvk_number)]
         )
         if continued:
-            usable.write({"state": "done", "outcome": "continues a followed registration"})
+            usable.write({"state": "done", "outcome": "continued"})
             return
         offered = Review.search(
             [("kind", "=", "new"), ("kvk_number", "=", kvk_number), ("company_id", "=", company.id)]
@@ -578,7 +547,7 @@ class KvkSignalJob(models.AbstractModel):
                 found = Candidate.from_search_hit(hit)
                 passing = [(p, c, d) for p, c, d in passing if c.decide(found).verdict is not False]
         if not passing:
-            usable.write({"state": "done", "outcome": "no profile matches"})
+            usable.write({"state": "done", "outcome": "no_match"})
             return
         entry = self.env["kvk.register.entry"]._kvk_entry(kvk_number, "")
         if usable.filtered(lambda s: s.state in ("pending", "held", "error")):
@@ -596,7 +565,7 @@ class KvkSignalJob(models.AbstractModel):
         usable.write(
             {
                 "state": "done",
-                "outcome": "review item" if items else "no profile matches",
+                "outcome": "review" if items else "no_match",
                 "review_ids": [fields.Command.link(item.id) for item in items],
             }
         )

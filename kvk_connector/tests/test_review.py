@@ -339,7 +339,7 @@ class TestReview(KvkInboxCase):
         self.run_signals()
         self.assertEqual(self.paid_calls(), [], "no new registration in 1000-1001")
         self.assertFalse(self.items(kind="new"))
-        self.assertEqual(set(self.signals().mapped("outcome")), {"no profile matches"})
+        self.assertEqual(set(self.signals().mapped("outcome")), {"no_match"})
 
     def test_the_free_search_decides_the_municipality(self):
         (summary,) = self.emit("new")

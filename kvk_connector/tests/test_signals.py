@@ -98,7 +98,7 @@ class TestSignals(KvkInboxCase):
         change = entry.history_ids.filtered(lambda c: c.key == "name" and c.origin == "signal")
         self.assertRecordValues(change, [{"old_shown": old_name, "new_shown": new_name}])
         self.assertEqual(change.signal_id, self.signals())
-        self.assertRecordValues(self.signals(), [{"state": "done", "outcome": "review item", "relevance": "enrolled"}])
+        self.assertRecordValues(self.signals(), [{"state": "done", "outcome": "review", "relevance": "enrolled"}])
         log = self.company_logs([("product", "=", "basisprofiel"), ("channel", "=", "signal")])
         self.assertRecordValues(log, [{"partner_id": donald.id, "cost": 0.019, "state": "done"}])
 
@@ -109,7 +109,15 @@ class TestSignals(KvkInboxCase):
         self.assertEqual(len(self.detail_calls()), 1)
         self.assertEqual(self.paid_calls(), [])
         self.assertFalse(self.items(donald))
-        self.assertRecordValues(self.signals(), [{"state": "done", "outcome": "nothing a contact holds changed"}])
+        self.assertRecordValues(self.signals(), [{"state": "done", "outcome": "nothing"}])
+        # what changed and what became of it, in words of the reader's language
+        signal = self.signals()
+        self.assertEqual(signal.changed_blocks_display, "officers, filings")
+        self.env["res.lang"]._activate_lang("nl_NL")
+        dutch = signal.with_context(lang="nl_NL")
+        self.assertEqual(dutch.changed_blocks_display, "functionarissen, deponeringen")
+        outcomes = dict(dutch._fields["outcome"]._description_selection(dutch.env))
+        self.assertEqual(outcomes[signal.outcome], "Niets gewijzigd dat een contact heeft")
 
     def test_a_branch_is_read_for_the_contact_of_that_branch_only(self):
         main = self.link(DONALD, DONALD_MAIN)
@@ -152,7 +160,7 @@ class TestSignals(KvkInboxCase):
         self.run_signals()
         self.assertEqual(donald.name, summary["changes"][0].split(" -> ")[1])
         self.assertFalse(self.items(donald))
-        self.assertEqual(self.signals().outcome, "applied automatically")
+        self.assertEqual(self.signals().outcome, "applied")
 
     def test_a_signal_that_changes_nothing_the_contact_holds_gives_no_item(self):
         donald = self.link(DONALD, DONALD_MAIN)
@@ -162,7 +170,7 @@ class TestSignals(KvkInboxCase):
         self.run_signals()
         self.assertEqual(len(self.paid_calls()), 1)
         self.assertFalse(self.items(donald))
-        self.assertEqual(self.signals().outcome, "nothing a contact holds changed")
+        self.assertEqual(self.signals().outcome, "nothing")
 
     def test_a_side_branch_change_is_no_call_for_the_registrations_contact(self):
         donald = self.link(DONALD, DONALD_MAIN)
@@ -194,6 +202,11 @@ class TestSignals(KvkInboxCase):
         self.assertEqual(entry.end_display, readable_kvk_date(raw))
         self.env["res.lang"]._activate_lang("nl_NL")
         self.assertEqual(line.with_context(lang="nl_NL").register_new_display, readable_kvk_date(raw, "nl_NL"))
+        self.assertEqual(
+            item.with_context(lang="nl_NL").summary,
+            f"De inschrijving is beëindigd op {readable_kvk_date(raw, 'nl_NL')}: Opheffen onderneming",
+            "the summary is written for its reader, not in the language of whoever made the item",
+        )
         self.assertNotEqual(readable_kvk_date(raw, "nl_NL"), readable_kvk_date(raw))
         item.with_user(self.salesperson).action_accept()
         self.assertTrue(donald.kvk_former)
@@ -306,7 +319,7 @@ class TestSignals(KvkInboxCase):
         self.emit("changed", DONALD, blocks=["maOnderneming"], change="name")
         self.run_signals()
         self.assertEqual(self.paid_calls(), [])
-        self.assertRecordValues(self.signals(), [{"state": "held", "outcome": "held by the monthly cap"}])
+        self.assertRecordValues(self.signals(), [{"state": "held", "outcome": "held"}])
         self.assertFalse(self.items(donald))
         blocked = self.company_logs([("state", "=", "blocked"), ("error_code", "=", "cap"), ("channel", "=", "signal")])
         self.assertEqual(len(blocked), 1)
