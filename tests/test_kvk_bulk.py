@@ -121,9 +121,19 @@ def test_bad_rows_are_reported_with_their_line_numbers(bulk_file):
         "vestigingsnummer": "is not 12 digits",
     }
     assert [bad.line for bad in result.bad_rows] == sorted(written.bad_lines)
+    codes = {
+        "columns": "columns",
+        "kvk_nummer": "kvk_number",
+        "postcode": "postcode",
+        "werkzame_personen": "employees",
+        "vestigingsnummer": "branch_number",
+    }
     for bad in result.bad_rows:
         assert reasons[written.bad_lines[bad.line]] in bad.reason, (bad.line, bad.reason)
         assert bad.text
+        # the same in a form a caller words in its user's language
+        assert bad.code == codes[written.bad_lines[bad.line]], (bad.line, bad.code)
+        assert bulk.problem_text(bad.code, bad.args) == bad.reason
     limited = bulk.run_test_selection(path, kvk.Criteria(), max_bad_rows=3, today=TODAY)
     assert limited.bad_count == 20 and len(limited.bad_rows) == 3
 

@@ -213,9 +213,20 @@ class BulkRow:
 
 @dataclass
 class BadRow:
+    """A row that cannot be read: its line, what is wrong (``reason``, in English; ``code`` and ``args``
+    say the same for a caller that words it in its user's language) and its text."""
+
     line: int
     reason: str
     text: str = ""
+    code: str = ""  # "columns", "encoding", "missing" (the KvK number), "unreadable", or the field whose value is wrong
+    args: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, line, problem, text=""):
+        """A bad row from a ``(code, args)`` problem (see :func:`row_problem`)."""
+        code, args = problem
+        return cls(line, problem_text(code, args), text, code, dict(args))
 
 
 @dataclass
@@ -299,15 +310,36 @@ def _accepts(kind, argument, value):
     return value.lower() in FLAGS
 
 
-def check_row(values):
-    """What is wrong with a row's values (dict by field), or "" when nothing is."""
-    for name, (kind, argument, message) in CHECKS.items():
+def row_problem(values):
+    """What is wrong with a row's values (dict by field) as ``(code, args)``, or None when nothing is:
+    ``("missing", {"field": name})`` or ``(field, {"value": value})``."""
+    for name, (kind, argument, _message) in CHECKS.items():
         value = values.get(name)
         if name in REQUIRED and not value:
-            return "the KvK number is missing"
+            return "missing", {"field": name}
         if value not in (None, "") and not _accepts(kind, argument, str(value)):
-            return message.format(value)
-    return ""
+            return name, {"value": str(value)}
+    return None
+
+
+def problem_text(code, args):
+    """A problem of :func:`row_problem` (or of the file's layout) in English."""
+    if code == "columns":
+        text = f"{args['found']} columns instead of {args['expected']}"
+        return text + " (a quoted value may span lines)" if args.get("quoted") else text
+    if code == "encoding":
+        return f"text that is not {args['encoding']}"
+    if code == "missing":
+        return "the KvK number is missing"
+    if code == "unreadable":
+        return "the row cannot be read"
+    return CHECKS[code][2].format(args["value"])
+
+
+def check_row(values):
+    """What is wrong with a row's values (dict by field), or "" when nothing is."""
+    problem = row_problem(values)
+    return problem_text(*problem) if problem else ""
 
 
 def _typed(values):
@@ -375,10 +407,8 @@ class _Scan:
             return "skip"  # an empty line
         self.rows += 1
         self.bad_count += 1
-        reason = f"{row.actual_columns} columns instead of {row.expected_columns}"
-        if '"' in text:
-            reason += " (a quoted value may span lines)"
-        self.pending_bad.append(BadRow(line, reason, text[:MAX_TEXT]))
+        problem = ("columns", {"found": row.actual_columns, "expected": row.expected_columns, "quoted": '"' in text})
+        self.pending_bad.append(BadRow.of(line, problem, text[:MAX_TEXT]))
         return "skip"
 
     def line_of(self, index):
@@ -674,8 +704,11 @@ def _batch_items(scan, first, count, columns, pool, start_line, want_rows):
         for index, values in zip(bad_indices, _rows_at(columns, bad_indices), strict=True):
             line = scan.line_of(first + index)
             if line > start_line:
-                reason = f"text that is not {scan.mapping.encoding}" if index in broken else check_row(values)
-                items.append((line, "bad", BadRow(line, reason, _row_text(values, order))))
+                if index in broken:
+                    problem = ("encoding", {"encoding": scan.mapping.encoding})
+                else:  # the vector checks and row_problem check alike; a row is never bad without a reason
+                    problem = row_problem(values) or ("unreadable", {})
+                items.append((line, "bad", BadRow.of(line, problem, _row_text(values, order))))
     matched = pc.indices_nonzero(match)
     scan.matches += len(matched)
     if want_rows:
@@ -705,11 +738,11 @@ def _pending(scan, up_to, start_line):
     for line, values in scan.rescued:
         if up_to is None or line <= up_to:
             scan.rows += 1
-            reason = check_row(values)
-            if reason:
+            problem = row_problem(values)
+            if problem:
                 scan.bad_count += 1
                 if line > start_line:
-                    items.append((line, "bad", BadRow(line, reason, _row_text(values, list(values)))))
+                    items.append((line, "bad", BadRow.of(line, problem, _row_text(values, list(values)))))
             elif scan.criteria.decide(Candidate.from_bulk(_typed(values), scan.municipality_of, scan.day)).verdict:
                 scan.matches += 1
                 if line > start_line:
@@ -804,17 +837,17 @@ def csv_test_selection(
             result.rows += 1
             values = {}
             if len(row) != len(names):
-                reason = f"{len(row)} columns instead of {len(names)}"
+                problem = ("columns", {"found": len(row), "expected": len(names)})
             else:
                 values = {name: row[index] for name, index in fields.items()}
                 if any("\ufffd" in value for value in values.values()):
-                    reason = f"text that is not {mapping.encoding}"
+                    problem = ("encoding", {"encoding": mapping.encoding})
                 else:
-                    reason = check_row(values)
-            if reason:
+                    problem = row_problem(values)
+            if problem:
                 result.bad_count += 1
                 if len(result.bad_rows) < max_bad_rows:
-                    result.bad_rows.append(BadRow(first_line, reason, mapping.delimiter.join(row)[:MAX_TEXT]))
+                    result.bad_rows.append(BadRow.of(first_line, problem, mapping.delimiter.join(row)[:MAX_TEXT]))
                 continue
             typed = _typed(values)
             if criteria.decide(Candidate.from_bulk(typed, municipality_of, today)).verdict:

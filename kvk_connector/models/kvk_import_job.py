@@ -13,6 +13,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..clients import BulkFileError, ColumnMapping, Criteria, CriteriaError, iter_matches
+from .kvk_profile import bad_row_text
 from .res_partner import _Activity
 
 _logger = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ class KvkImportJob(models.Model):
         counts = dict.fromkeys(("created", "linked", "skipped", "rejected"), 0)
         lines = []
 
-        def report(line, outcome, kvk="", branch="", reason="", partner=False):
+        def report(line, outcome, kvk="", branch="", code="", args=None, reason="", partner=False):
             counts[outcome] += 1
             lines.append(
                 {
@@ -188,19 +189,20 @@ class KvkImportJob(models.Model):
                     "outcome": outcome,
                     "kvk_number": kvk or False,
                     "branch_number": branch or False,
-                    "reason": reason or False,
+                    "reason_code": code or False,
+                    "reason_args": json.dumps(args) if args else False,
+                    "reason": reason or (bad_row_text(self.env, code, args) if code else False),
                     "partner_id": partner or False,
                 }
             )
 
         for bad in bad_rows:
-            report(bad.line, "rejected", reason=bad.reason)
+            report(bad.line, "rejected", code=bad.code, args=bad.args, reason=bad.reason)
         profiles = []
         for row in rows:
             profile = row.profile()
             if profile.rsin and not bsn.is_valid(profile.rsin):
-                report(row.line, "rejected", profile.kvk_number, profile.branch_number,
-                       self.env._("the RSIN %s does not pass the 11-check", profile.rsin))  # fmt: skip
+                report(row.line, "rejected", profile.kvk_number, profile.branch_number, "rsin", {"value": profile.rsin})
                 continue
             profiles.append((row, profile))
         numbers = list({profile.kvk_number for _row, profile in profiles})
@@ -233,7 +235,7 @@ class KvkImportJob(models.Model):
         for row, profile in profiles:
             key = (profile.kvk_number, profile.branch_number or "")
             if key in seen:
-                report(row.line, "skipped", *key, reason=self.env._("the registration is in the file twice"))
+                report(row.line, "skipped", *key, code="twice")
                 continue
             seen.add(key)
             partner_id = existing.get(key)
@@ -241,7 +243,7 @@ class KvkImportJob(models.Model):
                 # a company entered by hand with its KvK number only: the main branch is the one
                 partner_id = existing.get((profile.kvk_number, ""))
             if partner_id and partner_id in followed:
-                report(row.line, "skipped", *key, reason=self.env._("already followed"), partner=partner_id)
+                report(row.line, "skipped", *key, code="followed", partner=partner_id)
             elif partner_id:
                 link.append((row, profile, partner_id))
             else:
@@ -315,8 +317,18 @@ class KvkImportJobLine(models.Model):
     outcome = fields.Selection(OUTCOMES, required=True, readonly=True, index=True)
     kvk_number = fields.Char(string="KvK Number", readonly=True)
     branch_number = fields.Char(string="Vestigingsnummer", readonly=True)
-    reason = fields.Char(readonly=True)
+    reason = fields.Char(string="Reason (as written)", readonly=True)
+    reason_code = fields.Char(readonly=True)
+    reason_args = fields.Text(readonly=True)
+    reason_display = fields.Char(string="Reason", compute="_compute_reason_display")
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, ondelete="set null")
+
+    @api.depends("reason", "reason_code", "reason_args")
+    @api.depends_context("lang")
+    def _compute_reason_display(self):
+        for line in self:
+            args = json.loads(line.reason_args) if line.reason_args else {}
+            line.reason_display = bad_row_text(self.env, line.reason_code, args, line.reason) or False
 
     @api.depends("job_id.name", "line_number")
     @api.depends_context("lang")

@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import formatLang
 
 from ..clients import (
     APPLIED_BY_KVK,
@@ -186,6 +187,7 @@ class KvkProfile(models.Model):
         "sbi_include", "sbi_exclude", "sbi_main_only", "postcodes", "municipalities", "legal_form_ids",
         "employee_class_ids", "kvk_numbers", "main_branches_only",
     )  # fmt: skip
+    @api.depends_context("lang")
     def _compute_criteria_overview(self):
         _ = self.env._
         labels = self._criterion_labels()
@@ -287,7 +289,7 @@ class KvkProfile(models.Model):
             }
             for row in result.sample
         ]
-        bad = [{"line": row.line, "reason": row.reason} for row in result.bad_rows]
+        bad = [{"line": row.line, "reason": row.reason, "code": row.code, "args": row.args} for row in result.bad_rows]
         self.write(
             {
                 "selection_at": fields.Datetime.now(),
@@ -303,13 +305,14 @@ class KvkProfile(models.Model):
         return True
 
     @api.depends("selection_json", "selection_band", "selection_matches")
+    @api.depends_context("lang")
     def _compute_selection_html(self):
         _ = self.env._
         low, high = SELECTION_BAND
         for profile in self:
             data = json.loads(profile.selection_json or "{}")
             warning = ""
-            count, lowest, highest = f"{profile.selection_matches:,}", f"{low:,}", f"{high:,}"
+            count, lowest, highest = (formatLang(self.env, n, digits=0) for n in (profile.selection_matches, low, high))
             if profile.selection_band == "below":
                 warning = _(
                     "Only %(count)s companies match: a target group usually holds %(low)s to %(high)s. "
@@ -359,7 +362,12 @@ class KvkProfile(models.Model):
                 )
             if data.get("bad"):
                 rows = Markup("").join(
-                    Markup("<li>%s</li>") % _("Line %(line)s: %(reason)s", line=row["line"], reason=row["reason"])
+                    Markup("<li>%s</li>")
+                    % _(
+                        "Line %(line)s: %(reason)s",
+                        line=row["line"],
+                        reason=bad_row_text(self.env, row.get("code"), row.get("args"), row["reason"]),
+                    )
                     for row in data["bad"]
                 )
                 html += Markup('<p>%s</p><ul class="o_kvk_bad_rows">%s</ul>') % (_("Bad rows:"), rows)
@@ -417,6 +425,43 @@ class KvkProfile(models.Model):
         action["domain"] = [("profile_id", "=", self.id)]
         action["context"] = {"search_default_to_review": 1}
         return action
+
+
+def bad_row_text(env, code, args, reason=""):
+    """What is wrong with a bulk-file row, in ``env``'s language: from the problem's code and values
+    (:class:`clients.BadRow`, or the import's own checks); ``reason`` (as it was written) when the
+    code is unknown."""
+    _ = env._
+    args = args or {}
+    value = f"“{args.get('value', '')}”"
+    if code == "columns":
+        if args.get("quoted"):
+            return _(
+                "%(found)s columns instead of %(expected)s (a quoted value may span lines)",
+                found=args.get("found"),
+                expected=args.get("expected"),
+            )
+        return _("%(found)s columns instead of %(expected)s", found=args.get("found"), expected=args.get("expected"))
+    if code == "encoding":
+        return _("text that is not %s", args.get("encoding"))
+    if code == "unreadable":
+        return _("the row cannot be read")
+    messages = {
+        "missing": lambda: _("the KvK number is missing"),
+        "kvk_number": lambda: _("the KvK number %s is not 8 digits", value),
+        "branch_number": lambda: _("the vestigingsnummer %s is not 12 digits", value),
+        "postcode": lambda: _("the postcode %s is not a Dutch postcode (1234AB)", value),
+        "sbi_main": lambda: _("the SBI code %s is not 2 to 6 digits", value),
+        "sbi_other": lambda: _("the other SBI codes %s are not codes separated by spaces", value),
+        "employees": lambda: _("the number of employees %s is not a whole number", value),
+        "main_branch": lambda: _("the main-branch flag %s is not J or N", value),
+        "start_date": lambda: _("the start date %s is not YYYYMMDD", value),
+        "end_date": lambda: _("the end date %s is not YYYYMMDD", value),
+        "rsin": lambda: _("the RSIN %s does not pass the 11-check", args.get("value", "")),
+        "twice": lambda: _("the registration is in the file twice"),
+        "followed": lambda: _("already followed"),
+    }
+    return messages[code]() if code in messages else reason or ""
 
 
 def criteria_to_json(criteria):

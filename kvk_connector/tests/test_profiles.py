@@ -101,6 +101,17 @@ class TestProfiles(KvkInboxCase):
         for line in self.written.bad_lines:
             self.assertIn(f"Line {line}:", html)
         self.assertIn(f"Only {expected.matches} companies match", profile.selection_warning)
+        self.assertIn("7 columns instead of 23", html)
+        # a reader of Dutch reads the bad rows and the warning in Dutch
+        self.env["res.lang"]._activate_lang("nl_NL")
+        dutch = profile.with_context(lang="nl_NL")
+        html = str(dutch.selection_html)
+        for line in self.written.bad_lines:
+            self.assertIn(f"Regel {line}:", html)
+        self.assertIn("7 kolommen in plaats van 23", html)
+        self.assertIn("is geen Nederlandse postcode", html)
+        self.assertNotIn("is not", html)
+        self.assertIn(f"Slechts {expected.matches} bedrijven", dutch.selection_warning)
 
     def test_test_selection_warns_above_twenty_thousand(self):
         data, _written = bulk_file(21_500)
@@ -162,7 +173,10 @@ class TestProfiles(KvkInboxCase):
         )
         rejected = job.line_ids.filtered(lambda line: line.outcome == "rejected")
         self.assertEqual(sorted(rejected.mapped("line_number")), sorted(self.written.bad_lines))
-        self.assertTrue(all(rejected.mapped("reason")))
+        self.assertTrue(all(rejected.mapped("reason_display")))
+        self.env["res.lang"]._activate_lang("nl_NL")
+        dutch = rejected.with_context(lang="nl_NL").mapped("reason_display")
+        self.assertFalse([reason for reason in dutch if " is not " in reason or "columns instead" in reason], dutch)
         linked = job.line_ids.filtered(lambda line: line.outcome == "linked")
         self.assertEqual(linked.partner_id, by_branch | by_number)
         self.assertEqual(by_number.kvk_branch_number, "000038509504")
