@@ -115,6 +115,7 @@ def _emit(sandbox):
 def _needed(signals, followed, profiles):
     """What really needs a paid call, from the sandbox's own signals (not from the addon's decisions)."""
     from odoo.addons.kvk_connector.clients.kvk_criteria import Candidate, legal_form_key
+
     from sandbox.services.kvk_population import PLACES
 
     registrations, new_matching, continued = set(), set(), set()

@@ -51,7 +51,9 @@ class KvkJobRun(models.Model):
     remaining_count = fields.Integer(string="Left for the next run", readonly=True)
     read_count = fields.Integer(string="Signals Read", readonly=True)
     paid_count = fields.Integer(string="Paid Calls", readonly=True)
-    item_count = fields.Integer(string="Review Items", readonly=True, help="Made by the change signals, or listed by a digest.")
+    item_count = fields.Integer(
+        string="Review Items", readonly=True, help="Made by the change signals, or listed by a digest."
+    )
     created_count = fields.Integer(string="Companies Created", readonly=True)
     linked_count = fields.Integer(string="Companies Linked", readonly=True)
     summary = fields.Char(compute="_compute_summary")

@@ -23,9 +23,10 @@ class KvkQueryLog(models.Model):
     @api.depends_context("lang", "tz")
     def _compute_params_display(self):
         mutaties = self.filtered(lambda entry: entry.product in MUTATIE_PRODUCTS)
-        super(KvkQueryLog, self - mutaties)._compute_params_display()
+        result = super(KvkQueryLog, self - mutaties)._compute_params_display()
         for entry in mutaties:
             entry.params_display = entry._kvk_mutatie_params()
+        return result
 
     def _kvk_mutatie_params(self):
         """A Mutatieservice call's parameters in words: the subscription, the time window (in the
@@ -43,9 +44,7 @@ class KvkQueryLog(models.Model):
             parts.append(_("Signal: %s", args[1]))
         elif self.product == "signalen" and len(args) >= 5:
             since, until, page, per_page = args[1:5]
-            parts.append(
-                _("from %(since)s to %(until)s", since=self._kvk_moment(since), until=self._kvk_moment(until))
-            )
+            parts.append(_("from %(since)s to %(until)s", since=self._kvk_moment(since), until=self._kvk_moment(until)))
             parts.append(_("page %(page)s, %(count)s per page", page=page, count=per_page))
         return " · ".join(parts)
 

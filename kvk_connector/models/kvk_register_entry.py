@@ -58,7 +58,9 @@ def plain_values(prepared):
 def labelled(env, values):
     """{key: (label, value, shown)} as ``_kvk_write_register_values`` takes them, in ``env``'s language."""
     labels = register_labels(env)
-    return {key: (labels.get(key, key), value, shown_for(env, key, value, shown)) for key, (value, shown) in values.items()}
+    return {
+        key: (labels.get(key, key), value, shown_for(env, key, value, shown)) for key, (value, shown) in values.items()
+    }
 
 
 def shown_for(env, key, value, shown=""):

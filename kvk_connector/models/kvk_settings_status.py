@@ -60,7 +60,10 @@ class ResConfigSettings(models.TransientModel):
     @api.depends_context("lang")
     def _compute_kvk_schedules(self):
         for settings in self:
-            for job, xmlid in (("signals", "ir_cron_kvk_connector_signals"), ("digest", "ir_cron_kvk_connector_digest")):
+            for job, xmlid in (
+                ("signals", "ir_cron_kvk_connector_signals"),
+                ("digest", "ir_cron_kvk_connector_digest"),
+            ):
                 cron = self.env.ref(f"kvk_connector.{xmlid}", raise_if_not_found=False)
                 settings[f"kvk_{job}_schedule"] = self._kvk_schedule_text(cron.sudo() if cron else cron)
 

@@ -153,7 +153,13 @@ class KvkSignalJob(models.AbstractModel):
                       (SELECT count(*) FROM kvk_signal
                         WHERE company_id = %(company)s AND state IN ('pending', 'fetched', 'held', 'error')
                           AND (state != 'error' OR attempts < %(attempts)s))""",
-            {"log": log, "review": review, "company": company, "paid": tuple(PAID_PRODUCTS), "attempts": SIGNAL_ATTEMPTS},
+            {
+                "log": log,
+                "review": review,
+                "company": company,
+                "paid": tuple(PAID_PRODUCTS),
+                "attempts": SIGNAL_ATTEMPTS,
+            },
         )
         paid, items, waiting = self.env.cr.fetchone()
         return {"paid": paid, "items": items, "waiting": waiting}

@@ -50,7 +50,16 @@ class TestInboxJobRuns(KvkInboxCase):
         (run,) = self.runs("signals")
         self.assertRecordValues(
             run,
-            [{"state": "done", "read_count": 2, "done_count": 1, "paid_count": 1, "item_count": 1, "remaining_count": 0}],
+            [
+                {
+                    "state": "done",
+                    "read_count": 2,
+                    "done_count": 1,
+                    "paid_count": 1,
+                    "item_count": 1,
+                    "remaining_count": 0,
+                }
+            ],
         )
         settings = self.settings()
         self.assertEqual(settings.kvk_signals_last_run, run.ended_at)

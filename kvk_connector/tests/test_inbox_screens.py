@@ -63,7 +63,9 @@ class TestInboxScreens(KvkInboxCase):
         subscription = self.env["kvk.subscription"]._kvk_for_company(self.company)
         self.assertEqual(subscription.display_name, self.company.name, "no placeholder for a subscription not read yet")
         donald = self.link(DONALD, DONALD_MAIN)
-        entry = self.env["kvk.register.entry"].search([("company_id", "=", self.company.id), ("registration", "=", DONALD)])
+        entry = self.env["kvk.register.entry"].search(
+            [("company_id", "=", self.company.id), ("registration", "=", DONALD)]
+        )
         change = entry.history_ids.filtered(lambda c: c.key == "name")
         self.assertEqual(change.display_name, f"{DONALD}: Name")
         self.emit("changed", DONALD, blocks=["maOnderneming"], change="name")

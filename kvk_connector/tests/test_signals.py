@@ -376,7 +376,9 @@ class TestSignals(KvkInboxCase):
         moment = datetime.fromisoformat(until)
         amsterdam = logs["signalen"].with_context(tz="Europe/Amsterdam").params_display
         self.assertIn(format_datetime(self.env, moment, tz="Europe/Amsterdam"), amsterdam)
-        self.assertNotEqual(format_datetime(self.env, moment, tz="Europe/Amsterdam"), format_datetime(self.env, moment, tz="UTC"))
+        self.assertNotEqual(
+            format_datetime(self.env, moment, tz="Europe/Amsterdam"), format_datetime(self.env, moment, tz="UTC")
+        )
 
     def test_signal_cost_is_in_the_usage_by_channel_and_month(self):
         self.link(DONALD, DONALD_MAIN)

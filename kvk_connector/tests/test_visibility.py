@@ -56,7 +56,9 @@ class TestVisibility(KvkCase):
         self.assertIn("not kvk_applies", inbox.get("invisible"))
         arch = self.form(self.plain)
         self.assertFalse(
-            arch.xpath("//button[@name='action_kvk_enrol' or @name='action_kvk_end_enrolment' or @name='action_kvk_reviews']")
+            arch.xpath(
+                "//button[@name='action_kvk_enrol' or @name='action_kvk_end_enrolment' or @name='action_kvk_reviews']"
+            )
         )
 
     def test_the_groups_sit_under_the_addons_own_heading(self):
