@@ -322,3 +322,22 @@ def test_a_clientonline_document_is_sent_on_the_first_click(demo_database):
         "6123456_brief Korenschoof.pdf": "not_found",
     }, states
     assert demo_database["proxy"].seen == outside, "nothing went out of the machine"
+
+
+def test_the_kvk_inbox_has_something_to_review(demo_database):
+    """The demo salesperson finds updates, a deletion, a move and new registrations in the KvK inbox, each of
+    them from the sandbox's change signals; the demo profile's bulk file has been tested."""
+    call = rpc(demo_database, "sanne", "sanne")
+    items = call("kvk.review", "search_read", [("to_review", "=", True)], fields=["kind", "user_id", "kvk_number"])
+    assert {"update", "deleted", "move", "new"} <= {item["kind"] for item in items}, items
+    (sanne,) = call("res.users", "search_read", [("login", "=", "sanne")], fields=["id"])
+    assert all(item["user_id"] and item["user_id"][0] == sanne["id"] for item in items), items
+    followed = call("kvk.enrolment", "search_count", [("state", "=", "active")])
+    assert followed >= 3
+    (profile,) = call(
+        "kvk.profile", "search_read", [("bulk_filename", "!=", False)], fields=["selection_matches", "selection_band"]
+    )
+    assert profile["selection_band"] == "within" and profile["selection_matches"] > 1000, profile
+    admin = rpc(demo_database, "admin", "admin")
+    runs = admin("kvk.job.run", "search_read", [("job", "=", "signals")], fields=["state", "read_count"])
+    assert runs and runs[0]["state"] == "done" and runs[0]["read_count"] >= 10, runs

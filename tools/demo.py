@@ -43,6 +43,48 @@ if "creditcheck.status" in env:
         env["creditcheck.status"]._run(country, kind)
     env["res.partner"]._cron_creditcheck_notify()
 """
+# KvK: the demo salesperson's companies followed for register changes, a few change signals from the
+# sandbox for them (a new name and website, an end, a continuation, new registrations), and the change-signal
+# job run once, so that the KvK inbox has updates, a deletion, a move and new registrations to review; the
+# demo profile's bulk file tested.  Donald and Dagobert are left for the search.
+KVK_INBOX = """
+if "kvk.signal.job" in env:
+    import base64, json, urllib.request
+    from datetime import datetime, timedelta, timezone
+
+    sandbox = env["ir.config_parameter"].get_param("register_connectors.sandbox_url")
+
+    def sandbox_call(path, payload=None):
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(sandbox + path, data=data, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.read()
+
+    sanne = env.ref("kvk_connector.demo_user_kvk_salesperson")
+    env.ref("base.main_company").kvk_use_mutaties = True
+    followed = {}
+    for kvk, branch in (("68727720", "000037143557"), ("69599068", "990064773193"), ("69599076", "000038509474")):
+        wizard = env["kvk.search.wizard"].with_user(sanne).create({"kvk_number": kvk})
+        wizard.action_search()
+        wizard.line_ids.filtered(lambda line: line.branch_number == branch).action_select()
+        followed[kvk] = env["res.partner"].browse(wizard.action_apply()["res_id"])
+        followed[kvk].user_id = sanne
+    at = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+    for signal in (
+        {"type": "changed", "kvk_number": "68727720", "blocks": ["maOnderneming"], "change": "name"},
+        {"type": "changed", "kvk_number": "68727720", "blocks": ["eigenaar"]},
+        {"type": "changed", "kvk_number": "68727720", "blocks": ["vestigingen"], "change": "address"},
+        {"type": "ended", "kvk_number": "69599068", "reason": "OO"},
+        {"type": "continuation", "kvk_number": "69599076"},
+    ):
+        sandbox_call("/kvk/_mutaties/signal", {**signal, "at": at})
+    sandbox_call("/kvk/_mutaties/emit", {"count": 8, "types": ["new"], "at": at})
+    env["kvk.signal.job"]._cron_kvk_signals()
+    profile = env.ref("kvk_connector.demo_profile_den_bosch")
+    profile.write({"bulk_file": base64.b64encode(sandbox_call("/kvk/_bulk?rows=100000&bad_every=20000")),
+                   "bulk_filename": "kvk-bulk.csv"})
+    profile.action_test_selection()
+"""
 # Last: the uninstallation commits and reloads the registry, which leaves ``env`` behind.
 UNINSTALL = """
 autocomplete = env["ir.module.module"].search([("name", "=", "partner_autocomplete"), ("state", "=", "installed")])
@@ -125,6 +167,7 @@ def build_database(state, env, database, data_dir, sandbox_url):
         if step == "--init":
             script.write(FIRST_RUN)
             script.write(client_online_demo(data_dir))
+            script.write(KVK_INBOX)
         script.write("env.cr.commit()\n")
         if step == "--init":
             script.write(UNINSTALL)
