@@ -317,7 +317,7 @@ def run():
         "baseline / ours", baseline_seconds / total, "x", f"ours in all: {total:.1f} s (poll, triage, processing)"
     )
     saved = data["received"] - data["paid"]
-    result.add("paid calls saved", saved, "calls", f"a week; at 0.019 a call: {0.019 * saved:.2f}")
+    result.add("paid calls saved", saved, "calls", f"a week; at EUR 0.019 a call: EUR {0.019 * saved:.2f}")
     return result
 
 
