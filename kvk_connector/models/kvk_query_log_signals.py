@@ -8,7 +8,8 @@ from ..clients.kvk_mutaties import PRODUCTS as MUTATIE_PRODUCTS
 
 
 class KvkQueryLog(models.Model):
-    _inherit = "kvk.query.log"
+    # apart from kvk_query_log.py on purpose: what the change signals add to the log
+    _inherit = "kvk.query.log"  # pylint: disable=consider-merging-classes-inherited
 
     channel = fields.Selection(
         selection_add=[("signal", "Change signals"), ("import", "Profile import")],

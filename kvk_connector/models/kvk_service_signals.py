@@ -40,7 +40,8 @@ class _LoggedMutatieClient:
 
 
 class KvkService(models.AbstractModel):
-    _inherit = "kvk.service"
+    # apart from kvk_service.py on purpose: the Mutatieservice and its client, beside the classic APIs
+    _inherit = "kvk.service"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _get_product_client(self, product, company):

@@ -14,7 +14,8 @@ UNREACHABLE = ("network", "timeout")
 
 
 class KvkService(models.AbstractModel):
-    _inherit = "kvk.service"
+    # apart from kvk_service.py on purpose: what the Settings tell of the connection, not the calls
+    _inherit = "kvk.service"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _connection_ready(self, company=None):

@@ -23,7 +23,8 @@ GROUP_OF = {key: group for group, keys in FIELD_GROUPS.items() for key in keys}
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    # apart from res_company.py on purpose: the settings of the change signals and the inbox
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     kvk_use_mutaties = fields.Boolean(
         string="KvK Change Signals",

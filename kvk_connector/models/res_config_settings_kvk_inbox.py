@@ -2,7 +2,8 @@ from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    # apart from res_config_settings.py on purpose: the settings of the change signals and the inbox
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     kvk_use_mutaties = fields.Boolean(related="company_id.kvk_use_mutaties", readonly=False)
     kvk_review_user_id = fields.Many2one(related="company_id.kvk_review_user_id", readonly=False)

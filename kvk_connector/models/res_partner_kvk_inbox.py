@@ -24,7 +24,8 @@ def _digits(value):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    # apart from res_partner.py on purpose: following registrations, the register store and the inbox
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     kvk_enrolment_ids = fields.One2many("kvk.enrolment", "partner_id", string="KvK Enrolments", readonly=True)
     kvk_enrolled = fields.Boolean(
