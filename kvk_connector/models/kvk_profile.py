@@ -315,7 +315,7 @@ class KvkProfile(models.Model):
             count, lowest, highest = (formatLang(self.env, n, digits=0) for n in (profile.selection_matches, low, high))
             if profile.selection_band == "below":
                 warning = _(
-                    "Only %(count)s companies match: a target group usually holds %(low)s to %(high)s. "
+                    "Companies that match: %(count)s. A target group usually holds %(low)s to %(high)s. "
                     "Widen the criteria.",
                     count=count,
                     low=lowest,

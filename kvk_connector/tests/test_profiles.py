@@ -100,7 +100,7 @@ class TestProfiles(KvkInboxCase):
         self.assertEqual(html.count("<tr>"), 1 + 20, "a header and a sample of 20")
         for line in self.written.bad_lines:
             self.assertIn(f"Line {line}:", html)
-        self.assertIn(f"Only {expected.matches} companies match", profile.selection_warning)
+        self.assertIn(f"Companies that match: {expected.matches}.", profile.selection_warning)
         self.assertIn("7 columns instead of 23", html)
         # a reader of Dutch reads the bad rows and the warning in Dutch
         self.env["res.lang"]._activate_lang("nl_NL")
@@ -111,7 +111,7 @@ class TestProfiles(KvkInboxCase):
         self.assertIn("7 kolommen in plaats van 23", html)
         self.assertIn("is geen Nederlandse postcode", html)
         self.assertNotIn("is not", html)
-        self.assertIn(f"Slechts {expected.matches} bedrijven", dutch.selection_warning)
+        self.assertIn(f"Bedrijven die voldoen: {expected.matches}.", dutch.selection_warning)
 
     def test_test_selection_warns_above_twenty_thousand(self):
         data, _written = bulk_file(21_500)

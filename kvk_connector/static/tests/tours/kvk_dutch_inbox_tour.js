@@ -86,7 +86,7 @@ const ENGLISH_SELECTION = [
     "KvK number",
     "Legal form",
     "City",
-    "companies match",
+    "Companies that match",
     "Widen the criteria",
     "Bad rows",
     "to 20,000",
